@@ -1,0 +1,287 @@
+"""The preprocess folder (vocab, embedding, MindRecords) and the datasets read from it.
+
+A preprocess folder is the unit of consistency: everything in it comes from one
+vocabulary. It is written under a temporary name and renamed into place when whole,
+so a folder either is complete or does not exist.
+"""
+import hashlib
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from . import imdb, vocab as vocab_lib
+from .glove import build_embedding
+
+FORMAT_VERSION = 1
+SPLITS = ("train", "valid", "test")
+META, VOCAB, EMBEDDING = "meta.json", "vocab.txt", "embedding.npy"
+COLUMNS = ["ids", "length", "label"]
+
+
+class PreprocessError(ValueError):
+    """A preprocess folder is missing, incomplete or made with other settings."""
+
+
+def mindrecord_name(split):
+    return f"aclImdb_{split}.mindrecord"
+
+
+def preprocess_settings(cfg):
+    """The config keys that determine a preprocess folder's contents."""
+    return {
+        "tokenizer": imdb.tokenizer_settings(cfg.lowercase),
+        "max_len": cfg.max_len, "head_len": cfg.head_len,
+        "min_count": cfg.min_count, "max_vocab": cfg.max_vocab,
+        "valid_size": cfg.valid_size, "split_seed": cfg.split_seed,
+        "embed_size": cfg.embed_size, "oov_init": cfg.oov_init, "seed": cfg.seed,
+    }
+
+
+def _source_stamp(aclimdb_path, glove_path):
+    """Cheap fingerprint of the inputs: names, sizes and mtimes, no content reads."""
+    h = hashlib.sha256()
+    for split in ("train", "test"):
+        for label in imdb.LABELS:
+            d = os.path.join(aclimdb_path, split, label)
+            if os.path.isdir(d):
+                for e in sorted(os.scandir(d), key=lambda e: e.name):
+                    st = e.stat()
+                    h.update(f"{split}/{label}/{e.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    if os.path.isfile(glove_path):
+        st = os.stat(glove_path)
+        h.update(f"glove:{os.path.abspath(glove_path)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def _tokenize_files(args):
+    paths, lowercase, max_bytes = args
+    out = []
+    for p in paths:
+        text, bad = imdb.read_review(p, max_bytes)
+        out.append((imdb.tokenize(text, lowercase), bad))
+    return out
+
+
+def _read_all(aclimdb_path, lowercase, workers, max_bytes=1 << 20):
+    """Tokens and labels of the train and test splits, in sorted file order."""
+    result = {}
+    listing = {s: imdb.list_split(aclimdb_path, s) for s in ("train", "test")}
+    chunks = []
+    for split, items in listing.items():
+        paths = [p for p, _ in items]
+        for i in range(0, len(paths), 500):
+            chunks.append((split, paths[i:i + 500]))
+    jobs = [(paths, lowercase, max_bytes) for _, paths in chunks]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(pool.map(_tokenize_files, jobs))
+    else:
+        parts = [_tokenize_files(j) for j in jobs]
+    stats = {"files": 0, "empty": 0, "not_utf8": 0}
+    for split in ("train", "test"):
+        toks = [t for (s, _), part in zip(chunks, parts) if s == split for t, _ in part]
+        bad = [b for (s, _), part in zip(chunks, parts) if s == split for _, b in part]
+        labels = [label for _, label in listing[split]]
+        stats["files"] += len(toks)
+        stats["empty"] += sum(1 for t in toks if not t)
+        stats["not_utf8"] += sum(bad)
+        result[split] = (toks, labels)
+    return result, stats
+
+
+def split_train_valid(n, valid_size, seed):
+    """Indices (train, valid) of a fixed, seeded hold-out carved from the training split."""
+    if valid_size >= n:
+        raise PreprocessError(f"valid_size {valid_size} must be smaller than the {n} training reviews")
+    order = np.random.RandomState(seed).permutation(n)
+    return np.sort(order[valid_size:]), np.sort(order[:valid_size])
+
+
+def encode_reviews(token_lists, index, max_len, head_len):
+    """Token lists -> truncated id lists; an empty review becomes one UNK token."""
+    rows = []
+    for tokens in token_lists:
+        ids = imdb.truncate(vocab_lib.encode(tokens, index), max_len, head_len)
+        rows.append(ids or [vocab_lib.UNK_ID])
+    return rows
+
+
+def _write_mindrecord(path, rows, labels):
+    from mindspore.mindrecord import FileWriter
+    writer = FileWriter(path, shard_num=1, overwrite=True)
+    writer.add_schema({"ids": {"type": "int32", "shape": [-1]},
+                       "length": {"type": "int32"}, "label": {"type": "int32"}}, "aclImdb")
+    batch = []
+    for ids, label in zip(rows, labels):
+        batch.append({"ids": np.asarray(ids, np.int32), "length": len(ids), "label": int(label)})
+        if len(batch) == 2000:
+            writer.write_raw_data(batch)
+            batch = []
+    if batch:
+        writer.write_raw_data(batch)
+    writer.commit()
+
+
+def _atomic_json(obj, path):
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def load_meta(folder):
+    path = os.path.join(folder, META)
+    try:
+        with open(path, encoding="utf-8") as f:
+            meta = json.load(f)
+    except FileNotFoundError:
+        raise PreprocessError(f"preprocess folder {folder!r} has no {META}: run with --preprocess true") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise PreprocessError(f"{path!r} is not valid JSON: delete the folder and preprocess again") from None
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise PreprocessError(f"preprocess folder {folder!r} has format version "
+                              f"{meta.get('format_version')}, expected {FORMAT_VERSION}: preprocess again")
+    return meta
+
+
+def _folder_complete(folder, meta):
+    for name, size in meta.get("files", {}).items():
+        p = os.path.join(folder, name)
+        if not os.path.isfile(p) or os.path.getsize(p) != size:
+            return False
+    return True
+
+
+def check_settings(meta, settings, folder):
+    """Refuse a folder made with other settings, naming the first key that differs."""
+    for key, want in settings.items():
+        have = meta["settings"].get(key)
+        if have != want:
+            raise PreprocessError(f"preprocess folder {folder!r} was made with {key}={have!r}, "
+                                  f"but the config says {key}={want!r}: preprocess again or fix the config")
+
+
+def preprocess(aclimdb_path, glove_path, out_dir, settings, workers=2, log=print):
+    """Build (or reuse) the preprocess folder; returns its meta dict."""
+    t0 = time.time()
+    if not os.path.isdir(aclimdb_path):
+        raise imdb.ImdbFormatError(f"aclImdb folder {aclimdb_path!r} does not exist")
+    stamp = _source_stamp(aclimdb_path, glove_path)
+    fingerprint = hashlib.sha256(json.dumps([settings, stamp], sort_keys=True).encode()).hexdigest()[:16]
+    if os.path.isfile(os.path.join(out_dir, META)):
+        try:
+            meta = load_meta(out_dir)
+        except PreprocessError:
+            meta = None
+        if meta and meta.get("fingerprint") == fingerprint and _folder_complete(out_dir, meta):
+            log(f"preprocess: {out_dir} is up to date, reused ({time.time() - t0:.1f}s)")
+            return meta
+
+    data, stats = _read_all(aclimdb_path, settings["tokenizer"]["lowercase"], workers)
+    log(f"preprocess: read {stats['files']} reviews ({time.time() - t0:.1f}s)")
+    train_tokens, train_labels = data["train"]
+    tr_idx, va_idx = split_train_valid(len(train_tokens), settings["valid_size"], settings["split_seed"])
+    words = vocab_lib.build_vocab((train_tokens[i] for i in tr_idx),
+                                  settings["min_count"], settings["max_vocab"])
+    table, emb_stats = build_embedding(words, glove_path, settings["embed_size"],
+                                       settings["oov_init"], settings["seed"])
+    log(f"preprocess: vocabulary {len(words)} tokens, {emb_stats['found']} in GloVe "
+        f"({emb_stats['glove_lines']} lines read, {time.time() - t0:.1f}s)")
+    index = vocab_lib.to_index(words)
+    enc = {"train": ([train_tokens[i] for i in tr_idx], [train_labels[i] for i in tr_idx]),
+           "valid": ([train_tokens[i] for i in va_idx], [train_labels[i] for i in va_idx]),
+           "test": data["test"]}
+    token_total = sum(len(t) for t in enc["train"][0])
+    unk_total = sum(1 for toks in enc["train"][0] for t in toks if t not in index)
+
+    parent = os.path.dirname(os.path.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    tmp = f"{os.path.abspath(out_dir)}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    try:
+        vocab_lib.save_vocab(words, os.path.join(tmp, VOCAB))
+        np.save(os.path.join(tmp, EMBEDDING), table, allow_pickle=False)
+        counts = {}
+        for split in SPLITS:
+            toks, labels = enc[split]
+            if not toks:
+                continue
+            rows = encode_reviews(toks, index, settings["max_len"], settings["head_len"])
+            _write_mindrecord(os.path.join(tmp, mindrecord_name(split)), rows, labels)
+            counts[split] = len(rows)
+        files = {n: os.path.getsize(os.path.join(tmp, n)) for n in sorted(os.listdir(tmp))}
+        meta = {"format_version": FORMAT_VERSION, "fingerprint": fingerprint, "settings": settings,
+                "vocab_size": len(words), "vocab_hash": vocab_lib.vocab_hash(words),
+                "embed_size": int(table.shape[1]), "counts": counts, "files": files,
+                "stats": dict(stats, **emb_stats, train_tokens=token_total,
+                              train_unk_rate=round(unk_total / max(1, token_total), 5)),
+                "sources": {"aclimdb_path": os.path.abspath(aclimdb_path),
+                            "glove_path": os.path.abspath(glove_path)}}
+        _atomic_json(meta, os.path.join(tmp, META))
+        _replace_dir(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log(f"preprocess: wrote {out_dir} ({counts}, {time.time() - t0:.1f}s)")
+    return meta
+
+
+def _replace_dir(tmp, out_dir):
+    """Move a finished folder into place; an old folder is moved aside first, then deleted."""
+    old = None
+    if os.path.exists(out_dir):
+        old = f"{os.path.abspath(out_dir)}.old-{os.getpid()}"
+        os.replace(out_dir, old)
+    os.replace(tmp, out_dir)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def load_folder(folder, settings=None):
+    """(meta, vocabulary words, embedding table) of a complete preprocess folder."""
+    meta = load_meta(folder)
+    if not _folder_complete(folder, meta):
+        raise PreprocessError(f"preprocess folder {folder!r} is incomplete or was modified: preprocess again")
+    if settings is not None:
+        check_settings(meta, settings, folder)
+    words = vocab_lib.load_vocab(os.path.join(folder, VOCAB))
+    if vocab_lib.vocab_hash(words) != meta["vocab_hash"]:
+        raise PreprocessError(f"{VOCAB} in {folder!r} does not match its recorded hash: preprocess again")
+    table = np.load(os.path.join(folder, EMBEDDING), allow_pickle=False)
+    return meta, words, table
+
+
+def bucket_sizes(max_len, width):
+    """Padded lengths of the length buckets: multiples of ``width`` up to ``max_len``."""
+    sizes = list(range(width, max_len, width)) if width > 0 else []
+    return sizes + [max_len]
+
+
+def create_dataset(folder, split, batch_size, max_len, shuffle=False, seed=1, num_shards=None,
+                   shard_id=None, bucket_width=0, drop_remainder=False, num_parallel_workers=1):
+    """Batches of (ids, length, label) from one split of a preprocess folder.
+
+    With ``bucket_width`` > 0, reviews of similar length are batched together and padded
+    only to their bucket's size, which is where most CPU time goes otherwise.
+    """
+    import mindspore.dataset as ds
+    path = os.path.join(folder, mindrecord_name(split))
+    if not os.path.isfile(path):
+        raise PreprocessError(f"preprocess folder {folder!r} has no {split} split ({mindrecord_name(split)})")
+    data = ds.MindDataset(path, columns_list=COLUMNS, shuffle=shuffle, num_shards=num_shards,
+                          shard_id=shard_id, num_parallel_workers=num_parallel_workers)
+    if bucket_width > 0:
+        sizes = bucket_sizes(max_len, bucket_width)
+        data = data.bucket_batch_by_length(
+            ["ids"], [s + 1 for s in sizes], [batch_size] * (len(sizes) + 1),
+            pad_info={"ids": (None, 0)}, pad_to_bucket_boundary=True, drop_remainder=drop_remainder)
+    else:
+        data = data.padded_batch(batch_size, drop_remainder=drop_remainder,
+                                 pad_info={"ids": ([max_len], 0)})
+    return data

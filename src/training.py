@@ -1,0 +1,96 @@
+"""Pieces of a training run: loss, optimizer, one training step, evaluation."""
+import time
+
+import mindspore as ms
+import numpy as np
+from mindspore import Tensor, nn, ops
+
+from .lr_schedule import get_lr
+from .metrics import binary_metrics
+
+
+class NetWithLoss(nn.Cell):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+        self.loss = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+
+    def construct(self, ids, length, label):
+        return self.loss(self.net(ids, length), label)
+
+
+class TrainStep(nn.TrainOneStepCell):
+    """One optimizer step, with optional global-norm gradient clipping."""
+
+    def __init__(self, net_with_loss, optimizer, clip_norm=0.0):
+        super().__init__(net_with_loss, optimizer)
+        self.clip_norm = float(clip_norm)
+
+    def construct(self, *inputs):
+        loss = self.network(*inputs)
+        sens = ops.fill(loss.dtype, loss.shape, 1.0)
+        grads = self.grad(self.network, self.weights)(*inputs, sens)
+        grads = self.grad_reducer(grads)
+        if self.clip_norm > 0:
+            grads = ops.clip_by_global_norm(grads, self.clip_norm)
+        self.optimizer(grads)
+        return loss
+
+
+def dynamic_shapes(cell, n_inputs):
+    """One compiled graph for every batch and length: ids (B, T), then (B,) columns."""
+    specs = [Tensor(shape=[None, None], dtype=ms.int32)]
+    specs += [Tensor(shape=[None], dtype=ms.int32)] * (n_inputs - 1)
+    cell.set_inputs(*specs)
+
+
+def learning_rates(cfg, steps_per_epoch):
+    """Per-step schedule (list) or a constant, from config keys."""
+    if not cfg.dynamic_lr:
+        return cfg.learning_rate
+    return get_lr(0, cfg.lr_init, cfg.lr_end, cfg.lr_max, cfg.warmup_epochs, cfg.num_epochs,
+                  steps_per_epoch, cfg.lr_adjust_epoch)
+
+
+def build_optimizer(cfg, net, steps_per_epoch):
+    lr = learning_rates(cfg, steps_per_epoch)
+    params = net.trainable_params()
+    embed = [p for p in params if "embedding" in p.name]
+    rest = [p for p in params if "embedding" not in p.name]
+    groups = [{"params": rest}]
+    if embed:
+        scaled = (lr * cfg.embed_lr_scale).astype(np.float32) if isinstance(lr, np.ndarray) \
+            else lr * cfg.embed_lr_scale
+        # the embedding is a large sparse-ish table: no weight decay on it
+        groups.append({"params": embed, "lr": Tensor(scaled) if isinstance(scaled, np.ndarray)
+                       else scaled, "weight_decay": 0.0})
+    lr_arg = Tensor(lr) if isinstance(lr, np.ndarray) else lr
+    if cfg.optimizer == "momentum":
+        return nn.Momentum(groups, learning_rate=lr_arg, momentum=cfg.momentum,
+                           weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "adamw":
+        return nn.AdamWeightDecay(groups, learning_rate=lr_arg, weight_decay=cfg.weight_decay)
+    return nn.Adam(groups, learning_rate=lr_arg, weight_decay=cfg.weight_decay)
+
+
+def predict_dataset(net, dataset):
+    """(P(positive), labels) over every row of an (ids, length, label) dataset."""
+    net.set_train(False)
+    probs, labels = [], []
+    softmax = ops.Softmax(axis=-1)
+    for ids, length, label in dataset.create_tuple_iterator(num_epochs=1):
+        p = softmax(net(ids, length)).asnumpy()
+        probs.append(p[:, -1])
+        labels.append(label.asnumpy())
+    net.set_train(True)
+    if not probs:
+        return np.zeros(0, np.float32), np.zeros(0, np.int32)
+    return np.concatenate(probs), np.concatenate(labels)
+
+
+def evaluate(net, dataset):
+    t = time.time()
+    probs, labels = predict_dataset(net, dataset)
+    metrics = binary_metrics(probs >= 0.5, labels)
+    metrics["seconds"] = round(time.time() - t, 2)
+    return metrics
