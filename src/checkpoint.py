@@ -62,9 +62,15 @@ def check(info, cfg, meta, path):
 
 
 def load_into(net, params, path):
-    """Load weights; a missing or surplus parameter is an error, not a silent skip."""
-    not_loaded, unused = ms.load_param_into_net(net, params, strict_load=True)
+    """Load weights; a missing parameter is an error, not a silent skip.
+
+    Weights saved from inside the training wrapper carry a ``net.`` prefix; a bare
+    SentimentNet takes them without it.
+    """
     net_names = {p.name for p in net.get_parameters()}
+    params = {(k[4:] if k not in net_names and k.startswith("net.") and k[4:] in net_names else k): v
+              for k, v in params.items()}
+    not_loaded, _ = ms.load_param_into_net(net, params, strict_load=True)
     missing = [n for n in not_loaded if n in net_names]
     if missing:
         raise CheckpointError(f"checkpoint {path!r} has no value for parameter {missing[0]!r}")

@@ -92,8 +92,8 @@ class SentimentNet(nn.Cell):
         if self.readout == "pool":
             mask = time_mask(lengths, steps)
             mean = (out * mask).sum(1) / lengths.astype(ms.float32).reshape(-1, 1)
-            big = ops.max(out)[0] - ops.min(out)[0] + 1.0
-            peak = (out - (1.0 - mask) * big).max(1)
+            # LSTM outputs lie in (-1, 1): shifting padding down by 2 keeps it out of the max
+            peak = ops.amax(out - (1.0 - mask) * 2.0, 1)
             feat = ops.cat((peak, mean), 1)
         elif self.readout == "last":
             # forward state at the row's last token; backward state at its first

@@ -61,7 +61,7 @@ def write_glove(path, dim=16, seed=0, extra_words=200):
     return path
 
 
-def make_demo(root, n_per_class=(200, 100), dim=16, seed=0):
+def make_demo(root, n_per_class=(400, 200), dim=16, seed=0):
     """Write both; returns (aclimdb_path, glove_path)."""
     acl = write_corpus(root, n_per_class, seed)
     glove = write_glove(os.path.join(root, "glove", f"glove.6B.{dim}d.txt"), dim, seed)

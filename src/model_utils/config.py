@@ -86,6 +86,8 @@ def _coerce(key, value, default):
             return value
         if isinstance(default, str):
             return str(value)
+    except ConfigError:
+        raise
     except (TypeError, ValueError):
         kind = type(default).__name__
         raise ConfigError(f"--{key} expects a value of type {kind}, got {value!r}") from None
@@ -145,7 +147,7 @@ def get_config(argv=None, prog=None, description=None, extra=None):
     if path != DEFAULT_CONFIG and os.path.isfile(DEFAULT_CONFIG):
         # keys the default config knows give types for other files' values
         base = load_yaml(DEFAULT_CONFIG)
-        types = dict(base[0], **{k: v for k, v in values.items() if v is not None})
+        types = base[0]
         helps = dict(base[1], **helps)
         unknown = sorted(set(values) - set(base[0]))
         if unknown:

@@ -1,0 +1,63 @@
+"""preprocess -> train -> eval on the synthetic corpus, through the entry scripts."""
+import json
+import os
+
+import pytest
+
+from tests.conftest import ROOT, run_script
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def trained(demo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("e2e")
+    paths = ["--config_path", os.path.join(ROOT, "config_demo.yaml"),
+             "--aclimdb_path", demo["aclimdb"], "--glove_path", os.path.dirname(demo["glove"]),
+             "--preprocess_path", str(out / "pre"), "--ckpt_path", str(out / "ckpt")]
+    result = run_script("train.py", paths + ["--preprocess", "true", "--num_epochs", "4"])
+    return {"out": out, "paths": paths, "train": result}
+
+
+def test_train_outputs(trained):
+    res = trained["train"]
+    assert res.returncode == 0, res.stderr
+    ckpt = trained["out"] / "ckpt"
+    for name in ("lstm_best_acc.ckpt", "lstm_last.ckpt", "history.json", "config.yaml"):
+        assert (ckpt / name).is_file(), name
+    assert [n for n in os.listdir(ckpt) if n.startswith("lstm-") and n.endswith(".ckpt")]
+    assert "epoch: 4 step: " in res.stdout and ", loss is " in res.stdout
+    hist = json.loads((ckpt / "history.json").read_text())
+    losses = [e["loss"] for e in hist["epochs"]]
+    assert len(losses) == 4 and losses[-1] < losses[0]
+    assert hist["best_acc"] >= 0.85
+    assert all(e["eval"]["split"] == "valid" and e["eval"]["num_reviews"] == 100 for e in hist["epochs"])
+
+
+def test_eval_scores_whole_test_split(trained):
+    metrics_file = trained["out"] / "m.json"
+    res = run_script("eval.py", trained["paths"] + [
+        "--ckpt_file", str(trained["out"] / "ckpt" / "lstm_best_acc.ckpt"), "--metrics_file", str(metrics_file)])
+    assert res.returncode == 0, res.stderr
+    m = json.loads(metrics_file.read_text())
+    assert m["num_reviews"] == 400 and m["acc"] >= 0.85
+    assert sum(map(sum, m["confusion_matrix"])) == 400
+    assert f"'acc': {round(m['acc'], 6)}" in res.stdout
+
+
+def test_eval_refuses_other_network_shape(trained):
+    res = run_script("eval.py", trained["paths"] + [
+        "--ckpt_file", str(trained["out"] / "ckpt" / "lstm_best_acc.ckpt"), "--num_hiddens", "50"])
+    assert res.returncode == 1
+    assert "has num_hiddens=100 but the config has num_hiddens=50" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_pre_trained_start(trained, tmp_path):
+    res = run_script("train.py", trained["paths"] + [
+        "--pre_trained", str(trained["out"] / "ckpt" / "lstm_best_acc.ckpt"), "--num_epochs", "1",
+        "--ckpt_path", str(tmp_path / "ck2")])
+    assert res.returncode == 0, res.stderr
+    assert "loaded pre-trained weights" in res.stdout
+    hist = json.loads((tmp_path / "ck2" / "history.json").read_text())
+    assert hist["epochs"][0]["eval"]["acc"] >= 0.85
