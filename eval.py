@@ -18,6 +18,7 @@ def main(argv):
     from src.model_utils.device_adapter import get_device_id
     from src.model_utils.moxing_adapter import moxing_wrapper
     from src.model_utils.runtime import init_runtime
+    from src.progress import Progress
     from src.restore import restore
     from src.training import dynamic_shapes, evaluate
 
@@ -31,13 +32,21 @@ def main(argv):
         data = data_lib.create_dataset(cfg.preprocess_path, cfg.test_split, cfg.batch_size,
                                        meta["settings"]["max_len"], bucket_width=cfg.bucket_width)
         dynamic_shapes(net, 2)
-        metrics = evaluate(net, data)
+        metrics = evaluate(net, data, Progress(data.get_dataset_size(), f"eval on {cfg.test_split}",
+                                               "batches"))
         print({k: round(metrics[k], 6) for k in ("acc", "precision", "recall", "f1")})
         path = cfg.metrics_file or os.path.join(os.path.dirname(os.path.abspath(cfg.ckpt_file)),
                                                 "metrics.json")
         write_json(dict(metrics, split=cfg.test_split, ckpt_file=os.path.abspath(cfg.ckpt_file)), path)
         print(f"{metrics['num_reviews']} {cfg.test_split} reviews in {metrics['seconds']:.1f}s; "
               f"metrics written to {path}")
+        if cfg.confusion_png:
+            from src.plots import plot_confusion
+            png = os.path.splitext(path)[0] + ".png"
+            plot_confusion(metrics["confusion_matrix"], png,
+                           f"{os.path.basename(cfg.ckpt_file)} on {cfg.test_split} "
+                           f"(acc {metrics['acc']:.4f})")
+            print(f"confusion matrix drawn to {png}")
 
     evaluate_ckpt()
     return 0

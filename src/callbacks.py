@@ -8,6 +8,7 @@ import numpy as np
 from mindspore.train import Callback
 
 from . import checkpoint as ckpt_lib
+from .progress import Progress
 from .training import evaluate
 
 
@@ -107,7 +108,8 @@ class EpochEnd(Callback):
         due = (self.cfg.run_eval and self.eval_data is not None and epoch >= self.cfg.eval_start_epoch
                and (epoch - self.cfg.eval_start_epoch) % self.cfg.eval_interval == 0)
         if due:
-            metrics = evaluate(self.net, self.eval_data)
+            metrics = evaluate(self.net, self.eval_data, Progress(
+                self.eval_data.get_dataset_size(), f"epoch {epoch} eval on {self.cfg.eval_split}", "batches"))
             record["eval"] = {"split": self.cfg.eval_split, **metrics}
             self.log(f"epoch {epoch}: {self.cfg.eval_split} acc {metrics['acc']:.4f} "
                      f"f1 {metrics['f1']:.4f} ({metrics['seconds']:.1f}s)")
@@ -121,6 +123,17 @@ class EpochEnd(Callback):
         ckpt_lib.save(self.train_net, os.path.join(self.out_dir, "lstm_last.ckpt"), self.info,
                       {"epoch_num": epoch, "best_metric": self.best})
         write_json({"epochs": self.history, "best_acc": self.best}, os.path.join(self.out_dir, "history.json"))
+        draw_curves(self.history, self.out_dir, self.log)
+
+
+def draw_curves(history, out_dir, log=print):
+    """curves.png next to history.json; a plotting problem never stops training."""
+    try:
+        from .plots import plot_curves
+        plot_curves(history, os.path.join(out_dir, "curves.png"),
+                    f"run {os.path.basename(os.path.abspath(out_dir))}: loss and accuracy")
+    except Exception as e:  # noqa: BLE001 - e.g. matplotlib missing or a read-only folder
+        log(f"warning: curves.png not written: {e}")
 
 
 def write_json(obj, path):

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import imdb, vocab as vocab_lib
 from .glove import build_embedding
+from .progress import Progress
 
 FORMAT_VERSION = 1
 SPLITS = ("train", "valid", "test")
@@ -58,38 +59,43 @@ def _source_stamp(aclimdb_path, glove_path):
 
 
 def _tokenize_files(args):
+    """Worker: (space-joined tokens, had_bad_bytes) per file; one string pickles far faster than a list."""
     paths, lowercase, max_bytes = args
     out = []
     for p in paths:
         text, bad = imdb.read_review(p, max_bytes)
-        out.append((imdb.tokenize(text, lowercase), bad))
+        out.append((" ".join(imdb.tokenize(text, lowercase)), bad))
     return out
 
 
-def _read_all(aclimdb_path, lowercase, workers, max_bytes=1 << 20):
+def _read_all(aclimdb_path, lowercase, workers, max_bytes=1 << 20, chunk=500):
     """Tokens and labels of the train and test splits, in sorted file order."""
-    result = {}
     listing = {s: imdb.list_split(aclimdb_path, s) for s in ("train", "test")}
-    chunks = []
+    jobs = []
     for split, items in listing.items():
         paths = [p for p, _ in items]
-        for i in range(0, len(paths), 500):
-            chunks.append((split, paths[i:i + 500]))
-    jobs = [(paths, lowercase, max_bytes) for _, paths in chunks]
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            parts = list(pool.map(_tokenize_files, jobs))
-    else:
-        parts = [_tokenize_files(j) for j in jobs]
-    stats = {"files": 0, "empty": 0, "not_utf8": 0}
+        jobs += [(split, (paths[i:i + chunk], lowercase, max_bytes)) for i in range(0, len(paths), chunk)]
+    progress = Progress(sum(len(v) for v in listing.values()), "preprocess: reading reviews", "files")
+    parts = []
+    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    try:
+        results = pool.map(_tokenize_files, [j for _, j in jobs]) if pool else map(_tokenize_files, [j for _, j in jobs])
+        for (split, job), part in zip(jobs, results):
+            parts.append((split, part))
+            progress.update(len(job[0]))
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+    progress.close()
+    stats = {"files": 0, "empty": 0, "not_utf8": 0, "tokens": 0}
+    result = {}
     for split in ("train", "test"):
-        toks = [t for (s, _), part in zip(chunks, parts) if s == split for t, _ in part]
-        bad = [b for (s, _), part in zip(chunks, parts) if s == split for _, b in part]
-        labels = [label for _, label in listing[split]]
+        toks = [text.split() for s, part in parts if s == split for text, _ in part]
         stats["files"] += len(toks)
         stats["empty"] += sum(1 for t in toks if not t)
-        stats["not_utf8"] += sum(bad)
-        result[split] = (toks, labels)
+        stats["not_utf8"] += sum(bad for s, part in parts if s == split for _, bad in part)
+        stats["tokens"] += sum(map(len, toks))
+        result[split] = (toks, [label for _, label in listing[split]])
     return result, stats
 
 
@@ -183,7 +189,8 @@ def preprocess(aclimdb_path, glove_path, out_dir, settings, workers=2, log=print
             return meta
 
     data, stats = _read_all(aclimdb_path, settings["tokenizer"]["lowercase"], workers)
-    log(f"preprocess: read {stats['files']} reviews ({time.time() - t0:.1f}s)")
+    log(f"preprocess: read {stats['files']} reviews, {stats['tokens']} tokens "
+        f"({stats['empty']} empty, {stats['not_utf8']} with non-UTF-8 bytes; {time.time() - t0:.1f}s)")
     train_tokens, train_labels = data["train"]
     tr_idx, va_idx = split_train_valid(len(train_tokens), settings["valid_size"], settings["split_seed"])
     words = vocab_lib.build_vocab((train_tokens[i] for i in tr_idx),

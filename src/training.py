@@ -73,7 +73,7 @@ def build_optimizer(cfg, net, steps_per_epoch):
     return nn.Adam(groups, learning_rate=lr_arg, weight_decay=cfg.weight_decay)
 
 
-def predict_dataset(net, dataset):
+def predict_dataset(net, dataset, progress=None):
     """(P(positive), labels) over every row of an (ids, length, label) dataset."""
     net.set_train(False)
     probs, labels = [], []
@@ -82,15 +82,19 @@ def predict_dataset(net, dataset):
         p = softmax(net(ids, length)).asnumpy()
         probs.append(p[:, -1])
         labels.append(label.asnumpy())
+        if progress is not None:
+            progress.update(1)
+    if progress is not None:
+        progress.close()
     net.set_train(True)
     if not probs:
         return np.zeros(0, np.float32), np.zeros(0, np.int32)
     return np.concatenate(probs), np.concatenate(labels)
 
 
-def evaluate(net, dataset):
+def evaluate(net, dataset, progress=None):
     t = time.time()
-    probs, labels = predict_dataset(net, dataset)
+    probs, labels = predict_dataset(net, dataset, progress)
     metrics = binary_metrics(probs >= 0.5, labels)
     metrics["seconds"] = round(time.time() - t, 2)
     return metrics

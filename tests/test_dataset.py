@@ -22,7 +22,7 @@ def folder(demo, tmp_path_factory):
 
 def test_folder_contents(folder):
     meta, words, table = data_lib.load_folder(folder)
-    assert meta["counts"] == {"train": 360, "valid": 40, "test": 200}
+    assert meta["counts"] == {"train": 760, "valid": 40, "test": 400}
     assert words[:2] == ["<pad>", "<unk>"] and len(words) == meta["vocab_size"]
     assert table.shape == (len(words), 16) and table.dtype == np.float32
     assert not table[0].any()
@@ -92,10 +92,10 @@ def _rows(data):
 
 def test_eval_dataset_scores_every_review(folder):
     batches = _rows(data_lib.create_dataset(folder, "test", 64, 80))
-    assert sum(len(b[2]) for b in batches) == 200  # 64+64+64+8: no review skipped
+    assert sum(len(b[2]) for b in batches) == 400  # 6 x 64 + 16: no review skipped
     assert all(b[0].shape[1] == 80 for b in batches)
     batches = _rows(data_lib.create_dataset(folder, "test", 64, 80, bucket_width=20))
-    assert sum(len(b[2]) for b in batches) == 200
+    assert sum(len(b[2]) for b in batches) == 400
     widths = [b[0].shape[1] for b in batches]
     assert max(widths) <= 80 and len(set(widths)) > 1  # padded per bucket, not all to max_len
     for ids, length, _ in batches:
@@ -108,7 +108,7 @@ def test_shards_split_the_data(folder):
     for shard in range(2):
         batches = _rows(data_lib.create_dataset(folder, "train", 10, 80, num_shards=2, shard_id=shard))
         seen.append(sum(len(b[2]) for b in batches))
-    assert seen == [180, 180]
+    assert seen == [380, 380]
 
 
 def test_meta_is_json(folder):

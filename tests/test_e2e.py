@@ -23,7 +23,7 @@ def test_train_outputs(trained):
     res = trained["train"]
     assert res.returncode == 0, res.stderr
     ckpt = trained["out"] / "ckpt"
-    for name in ("lstm_best_acc.ckpt", "lstm_last.ckpt", "history.json", "config.yaml"):
+    for name in ("lstm_best_acc.ckpt", "lstm_last.ckpt", "history.json", "config.yaml", "curves.png"):
         assert (ckpt / name).is_file(), name
     assert [n for n in os.listdir(ckpt) if n.startswith("lstm-") and n.endswith(".ckpt")]
     assert "epoch: 4 step: " in res.stdout and ", loss is " in res.stdout
@@ -32,6 +32,19 @@ def test_train_outputs(trained):
     assert len(losses) == 4 and losses[-1] < losses[0]
     assert hist["best_acc"] >= 0.85
     assert all(e["eval"]["split"] == "valid" and e["eval"]["num_reviews"] == 100 for e in hist["epochs"])
+    assert all(e["train_seconds"] > 0 and e["samples_per_s"] > 0 and e["lr"] > 0 for e in hist["epochs"])
+    assert_png(ckpt / "curves.png", min_size=(300, 200))
+    assert "best epoch: " in res.stdout and "peak memory: " in res.stdout
+
+
+def assert_png(path, min_size):
+    from PIL import Image
+    with Image.open(path) as im:
+        im.load()
+        assert im.format == "PNG"
+        assert im.size[0] >= min_size[0] and im.size[1] >= min_size[1]
+        # a drawn figure, not a blank canvas
+        assert len(im.convert("L").getcolors(1 << 16)) > 10
 
 
 def test_eval_scores_whole_test_split(trained):
@@ -43,6 +56,10 @@ def test_eval_scores_whole_test_split(trained):
     assert m["num_reviews"] == 400 and m["acc"] >= 0.85
     assert sum(map(sum, m["confusion_matrix"])) == 400
     assert f"'acc': {round(m['acc'], 6)}" in res.stdout
+    for key in ("precision", "recall", "f1"):
+        assert 0.8 <= m[key] <= 1.0
+    assert m["split"] == "test"
+    assert_png(trained["out"] / "m.png", min_size=(250, 200))
 
 
 def test_eval_refuses_other_network_shape(trained):
