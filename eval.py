@@ -13,6 +13,11 @@ def main(argv):
     if cfg.print_config:
         print(cfg)
         return 0
+    from src.fsutil import check_output_file
+    from src.model_utils.device_adapter import check_env
+    check_env(cfg)
+    if cfg.metrics_file:  # fail now rather than after scoring the whole split
+        check_output_file(cfg.metrics_file, "metrics_file")
     from src import dataset as data_lib
     from src.callbacks import write_json
     from src.model_utils.device_adapter import get_device_id

@@ -8,6 +8,7 @@ import numpy as np
 from mindspore.train import Callback
 
 from . import checkpoint as ckpt_lib
+from .fsutil import discard
 from .progress import Progress
 from .training import evaluate
 
@@ -101,8 +102,11 @@ class EpochEnd(Callback):
     def on_train_epoch_end(self, run_context):
         cb = run_context.original_args()
         epoch = cb.cur_epoch_num
+        # the optimizer's own position: after a resume it shows the schedule continued
+        step = optimizer_step(self.train_net)
+        step = epoch * self.steps if step is None else step
         record = {"epoch": epoch, "loss": self.progress.epoch_loss.get(epoch),
-                  "lr": float(self.lr_at_step(epoch * self.steps - 1)),
+                  "global_step": step, "lr": float(self.lr_at_step(step - 1)),
                   "train_seconds": round(self.progress.epoch_time.get(epoch, 0.0), 2),
                   "samples_per_s": round(self.progress.samples_per_s.get(epoch, 0.0), 1)}
         due = (self.cfg.run_eval and self.eval_data is not None and epoch >= self.cfg.eval_start_epoch
@@ -119,11 +123,22 @@ class EpochEnd(Callback):
                 ckpt_lib.save(self.net, path, self.info, {"epoch_num": epoch, "best_metric": self.best})
                 self.log(f"epoch {epoch}: new best {self.cfg.eval_split} acc {self.best:.4f}, saved {path}")
         self.history.append(record)
+        # history first, then the checkpoint that marks the epoch done: a kill between the two
+        # leaves an extra history entry that --resume drops (it keeps epochs <= the checkpoint's)
+        write_json({"epochs": self.history, "best_acc": self.best}, os.path.join(self.out_dir, "history.json"))
         # the whole train cell (weights, optimizer moments, step) so --resume continues exactly
         ckpt_lib.save(self.train_net, os.path.join(self.out_dir, "lstm_last.ckpt"), self.info,
                       {"epoch_num": epoch, "best_metric": self.best})
-        write_json({"epochs": self.history, "best_acc": self.best}, os.path.join(self.out_dir, "history.json"))
         draw_curves(self.history, self.out_dir, self.log)
+
+
+def optimizer_step(train_net):
+    """The optimizer's global step (steps taken so far), or None if it has none."""
+    opt = getattr(train_net, "optimizer", None)
+    step = getattr(opt, "global_step", None)
+    if step is None:
+        return None
+    return int(np.asarray(step.asnumpy()).reshape(-1)[0])
 
 
 def draw_curves(history, out_dir, log=print):
@@ -138,7 +153,11 @@ def draw_curves(history, out_dir, log=print):
 
 def write_json(obj, path):
     tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(obj, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        discard(tmp)
+        raise

@@ -30,8 +30,17 @@ def run(main, argv=None):
             raise
         from .model_utils.config import ConfigError
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        if isinstance(e, OSError) and e.filename:
-            msg = f"{e.strerror or 'cannot access'}: {e.filename!r}"
+        if isinstance(e, OSError) and (e.filename or e.errno):
+            msg = os_error_message(e)
         print(f"error: {msg} (set {DEBUG_ENV}=1 or pass --debug for a traceback)", file=sys.stderr)
         return 2 if isinstance(e, ConfigError) else 1
     return code or 0
+
+
+def os_error_message(e):
+    """``<what went wrong>: '<path>': <what to do>`` for an OSError (e.g. a full disk)."""
+    from .fsutil import OS_HINTS
+    what = e.strerror or str(e) or type(e).__name__
+    where = f": {e.filename!r}" if e.filename else ""
+    hint = OS_HINTS.get(e.errno, "check the path, its permissions and the free disk space")
+    return f"{what}{where}: {hint}"

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from . import imdb, vocab as vocab_lib
+from .fsutil import discard, remove_stale
 from .glove import build_embedding
 from .progress import Progress
 
@@ -102,7 +103,8 @@ def _read_all(aclimdb_path, lowercase, workers, max_bytes=1 << 20, chunk=500):
 def split_train_valid(n, valid_size, seed):
     """Indices (train, valid) of a fixed, seeded hold-out carved from the training split."""
     if valid_size >= n:
-        raise PreprocessError(f"valid_size {valid_size} must be smaller than the {n} training reviews")
+        raise PreprocessError(f"valid_size {valid_size} must be smaller than the {n} training reviews: "
+                              f"pass a smaller --valid_size")
     order = np.random.RandomState(seed).permutation(n)
     return np.sort(order[valid_size:]), np.sort(order[:valid_size])
 
@@ -134,10 +136,14 @@ def _write_mindrecord(path, rows, labels):
 
 def _atomic_json(obj, path):
     tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2, sort_keys=True)
-        f.write("\n")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(obj, f, indent=2, sort_keys=True)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        discard(tmp)
+        raise
 
 
 def load_meta(folder):
@@ -149,6 +155,9 @@ def load_meta(folder):
         raise PreprocessError(f"preprocess folder {folder!r} has no {META}: run with --preprocess true") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise PreprocessError(f"{path!r} is not valid JSON: delete the folder and preprocess again") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("settings"), dict):
+        raise PreprocessError(f"{path!r} is not a preprocess folder's meta.json: delete the folder and "
+                              f"preprocess again")
     if meta.get("format_version") != FORMAT_VERSION:
         raise PreprocessError(f"preprocess folder {folder!r} has format version "
                               f"{meta.get('format_version')}, expected {FORMAT_VERSION}: preprocess again")
@@ -156,11 +165,19 @@ def load_meta(folder):
 
 
 def _folder_complete(folder, meta):
-    for name, size in meta.get("files", {}).items():
+    return _first_damaged(folder, meta) is None
+
+
+def _first_damaged(folder, meta):
+    """(name, why) of the first file whose size differs from meta.json's record, else None."""
+    for name, size in sorted(meta.get("files", {}).items()):
         p = os.path.join(folder, name)
-        if not os.path.isfile(p) or os.path.getsize(p) != size:
-            return False
-    return True
+        if not os.path.isfile(p):
+            return name, "is missing"
+        have = os.path.getsize(p)
+        if have != size:
+            return name, f"has {have} bytes, meta.json recorded {size} (truncated or modified)"
+    return None
 
 
 def check_settings(meta, settings, folder):
@@ -176,7 +193,9 @@ def preprocess(aclimdb_path, glove_path, out_dir, settings, workers=2, log=print
     """Build (or reuse) the preprocess folder; returns its meta dict."""
     t0 = time.time()
     if not os.path.isdir(aclimdb_path):
-        raise imdb.ImdbFormatError(f"aclImdb folder {aclimdb_path!r} does not exist")
+        what = "is not a folder" if os.path.exists(aclimdb_path) else "does not exist"
+        raise imdb.ImdbFormatError(f"aclImdb folder {aclimdb_path!r} {what}: point "
+                                   f"--aclimdb_path at the extracted aclImdb folder")
     stamp = _source_stamp(aclimdb_path, glove_path)
     fingerprint = hashlib.sha256(json.dumps([settings, stamp], sort_keys=True).encode()).hexdigest()[:16]
     if os.path.isfile(os.path.join(out_dir, META)):
@@ -209,6 +228,10 @@ def preprocess(aclimdb_path, glove_path, out_dir, settings, workers=2, log=print
     parent = os.path.dirname(os.path.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)
     tmp = f"{os.path.abspath(out_dir)}.tmp-{os.getpid()}"
+    # leftovers of a killed run are never trusted, only deleted (see src.fsutil)
+    removed = remove_stale(parent, os.path.basename(os.path.abspath(out_dir)))
+    if removed:
+        log(f"preprocess: removed {', '.join(removed)} left by an interrupted run")
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     try:
@@ -253,8 +276,10 @@ def _replace_dir(tmp, out_dir):
 def load_folder(folder, settings=None):
     """(meta, vocabulary words, embedding table) of a complete preprocess folder."""
     meta = load_meta(folder)
-    if not _folder_complete(folder, meta):
-        raise PreprocessError(f"preprocess folder {folder!r} is incomplete or was modified: preprocess again")
+    damaged = _first_damaged(folder, meta)
+    if damaged:
+        raise PreprocessError(f"preprocess folder {folder!r} is incomplete or was modified: {damaged[0]} "
+                              f"{damaged[1]}; run train.py with --preprocess true to rebuild it")
     if settings is not None:
         check_settings(meta, settings, folder)
     words = vocab_lib.load_vocab(os.path.join(folder, VOCAB))

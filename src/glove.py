@@ -6,6 +6,10 @@ class GloveFormatError(ValueError):
     """The GloVe file is missing or malformed."""
 
 
+_GET = "pass --glove_path (a glove.6B.<embed_size>d.txt file from https://nlp.stanford.edu/projects/glove/, or its folder)"
+_FIX = "fix that line or download the file again"
+
+
 def _is_header(first_line):
     parts = first_line.split()
     return len(parts) == 2 and all(p.isdigit() for p in parts)
@@ -22,15 +26,17 @@ def read_glove(path, wanted=None, embed_size=None):
     try:
         f = open(path, "rb")
     except FileNotFoundError:
-        raise GloveFormatError(f"GloVe file {path!r} does not exist") from None
+        raise GloveFormatError(f"GloVe file {path!r} does not exist: {_GET}") from None
     except IsADirectoryError:
         raise GloveFormatError(f"GloVe path {path!r} is a folder, expected the .txt file") from None
+    except OSError as e:
+        raise GloveFormatError(f"GloVe file {path!r} cannot be read ({e.strerror}): {_GET}") from None
     with f:
         for lineno, raw in enumerate(f, 1):
             try:
                 line = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError:
-                raise GloveFormatError(f"GloVe file {path!r} line {lineno} is not UTF-8") from None
+                raise GloveFormatError(f"GloVe file {path!r} line {lineno} is not UTF-8: {_FIX}") from None
             if lineno == 1 and _is_header(line):
                 continue
             if not line.strip():
@@ -40,28 +46,31 @@ def read_glove(path, wanted=None, embed_size=None):
             if dim is None:
                 dim = len(rest.split())
                 if dim == 0:
-                    raise GloveFormatError(f"GloVe file {path!r} line {lineno} has no vector values")
+                    raise GloveFormatError(f"GloVe file {path!r} line {lineno} has no vector values: {_FIX}")
                 if embed_size is not None and dim != embed_size:
                     raise GloveFormatError(
-                        f"GloVe file {path!r} has dimension {dim}, but embed_size is {embed_size}")
+                        f"GloVe file {path!r} has dimension {dim}, but embed_size is {embed_size}: "
+                        f"pass --embed_size {dim} or a glove.6B.{embed_size}d.txt file")
             if wanted is not None and word not in wanted:
                 continue
             values = rest.split()
             if len(values) != dim:
                 raise GloveFormatError(f"GloVe file {path!r} line {lineno} has {len(values)} values, "
-                                       f"expected {dim}")
+                                       f"expected {dim}: {_FIX}")
             if word in rows:
-                raise GloveFormatError(f"GloVe file {path!r} line {lineno} repeats the word {word!r}")
+                raise GloveFormatError(f"GloVe file {path!r} line {lineno} repeats the word {word!r}: "
+                                       f"remove the duplicate line")
             try:
-                vec = np.array(values, dtype=np.float32)
+                with np.errstate(over="ignore"):  # 1e99 -> inf, refused just below
+                    vec = np.array(values, dtype=np.float32)
             except ValueError:
-                raise GloveFormatError(f"GloVe file {path!r} line {lineno} has a non-numeric value") from None
+                raise GloveFormatError(f"GloVe file {path!r} line {lineno} has a non-numeric value: {_FIX}") from None
             if not np.all(np.isfinite(vec)):
-                raise GloveFormatError(f"GloVe file {path!r} line {lineno} has a non-finite value")
+                raise GloveFormatError(f"GloVe file {path!r} line {lineno} has a non-finite value: {_FIX}")
             rows[word] = len(vectors)
             vectors.append(vec)
     if dim is None:
-        raise GloveFormatError(f"GloVe file {path!r} has no vectors")
+        raise GloveFormatError(f"GloVe file {path!r} has no vectors: {_GET}")
     matrix = np.stack(vectors) if vectors else np.zeros((0, dim), np.float32)
     return rows, matrix, dim, lines
 
@@ -98,8 +107,9 @@ def resolve_glove_path(path, embed_size):
         candidate = os.path.join(path, f"glove.6B.{embed_size}d.txt")
         if not os.path.isfile(candidate):
             raise GloveFormatError(f"GloVe folder {path!r} has no glove.6B.{embed_size}d.txt "
-                                   f"(embed_size is {embed_size})")
+                                   f"(embed_size is {embed_size}): put it there or pass the file "
+                                   f"with --glove_path")
         return candidate
     if not os.path.isfile(path):
-        raise GloveFormatError(f"GloVe file {path!r} does not exist")
+        raise GloveFormatError(f"GloVe file {path!r} does not exist: {_GET}")
     return path

@@ -58,36 +58,67 @@ class ImdbFormatError(ValueError):
     """The aclImdb folder does not have the expected layout."""
 
 
+_LAYOUT = "point --aclimdb_path at the extracted aclImdb folder (train/ and test/, each with neg/ and pos/)"
+
+
 def list_split(root, split):
-    """Sorted (path, label) pairs of ``root/split/{neg,pos}/*.txt``."""
-    split_dir = os.path.join(root, split)
-    if not os.path.isdir(split_dir):
-        raise ImdbFormatError(f"aclImdb folder {root!r} has no '{split}' subfolder")
-    subs = [os.path.join(split_dir, name) for name in LABELS]
-    for sub, name in zip(subs, LABELS):
-        if not os.path.isdir(sub):
-            raise ImdbFormatError(f"aclImdb folder {split_dir!r} has no '{name}' subfolder")
-    items = []
-    for label, sub in enumerate(subs):
-        files = sorted(f for f in os.listdir(sub) if f.endswith(".txt"))
-        if not files:
-            raise ImdbFormatError(f"aclImdb folder {sub!r} has no .txt reviews")
-        items.extend((os.path.join(sub, f), label) for f in files)
+    """Sorted (path, label) pairs of ``root/split/{neg,pos}/*.txt``.
+
+    Raises ImdbFormatError (and nothing else) for a folder without that layout.
+    """
+    try:
+        if not os.path.isdir(root):
+            raise ImdbFormatError(f"aclImdb folder {root!r} does not exist: {_LAYOUT}")
+        if not os.listdir(root):
+            raise ImdbFormatError(f"aclImdb folder {root!r} is empty (no '{split}' subfolder): {_LAYOUT}")
+        split_dir = os.path.join(root, split)
+        if not os.path.isdir(split_dir):
+            raise ImdbFormatError(f"aclImdb folder {root!r} has no '{split}' subfolder: {_LAYOUT}")
+        subs = [os.path.join(split_dir, name) for name in LABELS]
+        for sub, name in zip(subs, LABELS):
+            if not os.path.isdir(sub):
+                raise ImdbFormatError(f"aclImdb folder {split_dir!r} has no '{name}' subfolder: {_LAYOUT}")
+        items = []
+        for label, sub in enumerate(subs):
+            files = sorted(f for f in os.listdir(sub) if f.endswith(".txt"))
+            if not files:
+                raise ImdbFormatError(f"aclImdb folder {sub!r} has no .txt reviews: {_LAYOUT}")
+            items.extend((os.path.join(sub, f), label) for f in files)
+    except OSError as e:  # unreadable folder, a path component that is a file, ...
+        raise ImdbFormatError(f"aclImdb folder {root!r} cannot be listed ({e.strerror}): {_LAYOUT}") from None
     return items
 
 
 def read_review(path, max_bytes):
-    """Text of one review; undecodable bytes become U+FFFD (counted by the caller)."""
-    with open(path, "rb") as f:
-        raw = f.read(max_bytes + 1)
+    """Text of one review and whether it had bytes that are not UTF-8.
+
+    Documented choice for odd reviews: an empty file is accepted (it becomes one
+    ``<unk>`` token when encoded) and a file that is not valid UTF-8 is decoded with
+    replacement (each bad byte becomes U+FFFD, which the tokenizer treats as a space);
+    both are counted in the preprocess folder's ``meta.json`` (``stats.empty`` and
+    ``stats.not_utf8``) and reported in the preprocess log. A file larger than
+    ``max_bytes`` (1 MB by default; real reviews are under 14 KB) is rejected with
+    ImdbFormatError, and so is a path that cannot be read as a file.
+    """
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(max_bytes + 1)
+    except OSError as e:
+        raise ImdbFormatError(f"review {path!r} cannot be read ({e.strerror}): fix or remove it") from None
     if len(raw) > max_bytes:
-        raise ImdbFormatError(f"review {path!r} is larger than {max_bytes} bytes")
-    text = raw.decode("utf-8", errors="replace")
-    return text, ("\ufffd" in text and b"\xef\xbf\xbd" not in raw)
+        raise ImdbFormatError(f"review {path!r} is larger than {max_bytes} bytes, which no IMDB review "
+                              f"is: remove it from the aclImdb folder")
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), True
 
 
 def read_split(root, split, lowercase=True, max_bytes=1 << 20):
-    """Tokenized reviews of one split: (token lists, labels, stats)."""
+    """Tokenized reviews of one split: (token lists, labels, stats).
+
+    Empty and non-UTF-8 reviews are kept and counted (see ``read_review``).
+    """
     tokens, labels = [], []
     stats = {"files": 0, "empty": 0, "not_utf8": 0}
     for path, label in list_split(root, split):

@@ -114,8 +114,13 @@ class SentimentNet(nn.Cell):
 
 
 def build_net(cfg, vocab_size, weight=None):
-    """SentimentNet from config keys; ``weight`` is the embedding table or None (checkpoint)."""
-    return SentimentNet(vocab_size=vocab_size, embed_size=cfg.embed_size,
+    """SentimentNet from config keys; ``weight`` is the embedding table or None (checkpoint).
+
+    The table's width wins over ``cfg.embed_size``: on Ascend it is zero-padded to a multiple
+    of 16 (pipeline.pad_table), and the LSTM must take that width.
+    """
+    embed_size = int(np.shape(weight)[1]) if weight is not None else cfg.embed_size
+    return SentimentNet(vocab_size=vocab_size, embed_size=embed_size,
                         num_hiddens=cfg.num_hiddens, num_layers=cfg.num_layers,
                         bidirectional=cfg.bidirectional, num_classes=cfg.num_classes,
                         weight=weight, readout=cfg.readout, dropout=cfg.dropout,

@@ -9,8 +9,13 @@ from .glove import resolve_glove_path
 from .model_utils.runtime import embed_size_for
 
 
-def ensure_preprocessed(cfg, rank=0, log=print, wait_seconds=3600):
+def ensure_preprocessed(cfg, rank=0, log=print, wait_seconds=3600, sync=None):
     """Run or reuse preprocessing (rank 0 only); other ranks wait for the finished folder.
+
+    ``sync`` (a barrier across ranks, for distributed runs) makes the other ranks wait
+    until rank 0 has finished: they then read the folder rank 0 just built or checked,
+    never an outdated one it is about to replace. Without it they poll for a complete
+    folder with matching settings.
 
     Returns (meta, words, table) of a folder whose settings match the config.
     """
@@ -18,7 +23,9 @@ def ensure_preprocessed(cfg, rank=0, log=print, wait_seconds=3600):
     if cfg.preprocess and rank == 0:
         glove = resolve_glove_path(cfg.glove_path, cfg.embed_size)
         data_lib.preprocess(cfg.aclimdb_path, glove, cfg.preprocess_path, settings, log=log)
-    elif cfg.preprocess:
+    if sync is not None:
+        sync()
+    elif cfg.preprocess and rank != 0:
         deadline = time.time() + wait_seconds
         while True:
             try:
@@ -27,10 +34,27 @@ def ensure_preprocessed(cfg, rank=0, log=print, wait_seconds=3600):
                 if time.time() > deadline:
                     raise
                 time.sleep(2)
-    elif not os.path.isdir(cfg.preprocess_path):
+    if not cfg.preprocess and not os.path.isdir(cfg.preprocess_path):
         raise data_lib.PreprocessError(f"preprocess folder {cfg.preprocess_path!r} does not exist: "
                                        f"run with --preprocess true")
     return data_lib.load_folder(cfg.preprocess_path, settings)
+
+
+def load_preprocessed(cfg, rank=0, log=print):
+    """(meta, words, table) for eval, export and predict: an existing folder is loaded as it is.
+
+    A trained checkpoint belongs to its preprocess folder (the checkpoint records the folder's
+    vocabulary hash), so when the folder exists it is only read and its settings checked:
+    neither aclImdb nor GloVe is needed, whatever ``cfg.preprocess`` says. Only a missing
+    folder is built, and only when ``cfg.preprocess`` is true.
+    """
+    settings = data_lib.preprocess_settings(cfg)
+    if os.path.isfile(os.path.join(cfg.preprocess_path, data_lib.META)):
+        return data_lib.load_folder(cfg.preprocess_path, settings)
+    if cfg.preprocess:
+        return ensure_preprocessed(cfg, rank, log)
+    raise data_lib.PreprocessError(f"preprocess folder {cfg.preprocess_path!r} does not exist: pass the "
+                                   f"folder training used (--preprocess_path) or run with --preprocess true")
 
 
 def pad_table(cfg, table):

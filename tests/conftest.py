@@ -37,3 +37,19 @@ def cfg_factory():
     def make(*args):
         return get_config(list(args))
     return make
+
+
+@pytest.fixture(scope="session")
+def trained_demo(demo, tmp_path_factory):
+    """A small model trained once per session on the demo corpus (export and predict tests).
+
+    ``args`` are the config options its checkpoint was trained with (eval.py/export.py check them).
+    """
+    out = tmp_path_factory.mktemp("trained")
+    args = ["--config_path", os.path.join(ROOT, "config_demo.yaml"), "--preprocess_path", str(out / "pre"),
+            "--num_hiddens", "32"]
+    res = run_script("train.py", args + [
+        "--aclimdb_path", demo["aclimdb"], "--glove_path", os.path.dirname(demo["glove"]),
+        "--ckpt_path", str(out / "ckpt"), "--preprocess", "true", "--num_epochs", "3"])
+    assert res.returncode == 0, res.stderr
+    return {"out": out, "args": args, "pre": str(out / "pre"), "ckpt": str(out / "ckpt" / "lstm_best_acc.ckpt")}

@@ -362,3 +362,26 @@ def test_wrapper_without_moxing_fails_before_running(no_moxing, tmp_path):
 def test_sync_without_moxing(no_moxing, tmp_path):
     with pytest.raises(RuntimeError, match="moxing package is not installed"):
         moxing_adapter.sync_data(str(tmp_path), str(tmp_path / "x"), rank_id=0, device_num=1)
+
+
+def test_msrun_scheduler_does_not_sync(mox, tmp_path, monkeypatch):
+    # msrun starts the script once more as its scheduler, with RANK_ID=0
+    cfg = modelarts_config(tmp_path)
+    monkeypatch.setenv("MS_ROLE", "MS_SCHED")
+    monkeypatch.setenv("RANK_ID", "0")
+    ran = []
+    moxing_adapter.moxing_wrapper(cfg)(lambda: ran.append(1))()
+    assert ran == [1] and mox.file.calls == []
+    assert not Path(cfg.data_path).exists()
+
+
+def test_train_without_moxing_is_a_one_line_error(tmp_path):
+    import os
+    res = subprocess.run([sys.executable, str(REPO / "train.py"), "--enable_modelarts", "true",
+                          "--ckpt_path", str(tmp_path / "ckpt"), "--preprocess", "false",
+                          "--preprocess_path", str(tmp_path / "pre")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={k: v for k, v in os.environ.items() if k != "LSTM_DEBUG"})
+    assert res.returncode == 1
+    assert res.stderr.splitlines() == [f"error: {MISSING} (set LSTM_DEBUG=1 or pass --debug for a traceback)"]
+    assert not (tmp_path / "ckpt").exists()

@@ -50,13 +50,13 @@ def load_yaml(path):
         with open(path, encoding="utf-8") as f:
             docs = list(yaml.safe_load_all(f))
     except FileNotFoundError:
-        raise ConfigError(f"config file {path!r} does not exist") from None
+        raise ConfigError(f"config file {path!r} does not exist: check --config_path") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"config file {path!r} is not valid YAML{where}") from None
+        raise ConfigError(f"config file {path!r} is not valid YAML{where}: fix its syntax") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"config file {path!r} is not UTF-8 text") from None
+        raise ConfigError(f"config file {path!r} is not UTF-8 text: save it as UTF-8") from None
     docs = [d if d is not None else {} for d in docs] + [{}, {}, {}]
     values, helps, choices = docs[:3]
     for name, doc in (("values", values), ("help", helps), ("choices", choices)):
@@ -116,6 +116,8 @@ BOUNDS = {
     "device_id": (0, "non-negative"), "dropout": (0.0, "in [0, 1)"),
     "embed_dropout": (0.0, "in [0, 1)"), "bucket_width": (0, "non-negative"),
     "head_len": (0, "non-negative"), "warmup_epochs": (0, "non-negative"),
+    "export_batch_size": (1, "a positive integer"),
+    "cpu_threads": (0, "non-negative (0 = one per core)"),
 }
 
 
@@ -151,7 +153,8 @@ def get_config(argv=None, prog=None, description=None, extra=None):
         helps = dict(base[1], **helps)
         unknown = sorted(set(values) - set(base[0]))
         if unknown:
-            raise ConfigError(f"config file {path!r} has unknown key {unknown[0]!r}")
+            raise ConfigError(f"config file {path!r} has unknown key {unknown[0]!r}: remove it or fix "
+                              f"its spelling (see --help for the keys)")
         merged = dict(base[0])
         merged.update(values)
         values = merged
@@ -186,7 +189,12 @@ def get_config(argv=None, prog=None, description=None, extra=None):
 def save_config(cfg, path):
     """Write the resolved config as YAML (atomically) next to a run's outputs."""
     tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        yaml.safe_dump({k: v for k, v in cfg.to_dict().items() if k != "print_config"}, f,
-                       sort_keys=True)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            yaml.safe_dump({k: v for k, v in cfg.to_dict().items() if k != "print_config"}, f,
+                           sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise

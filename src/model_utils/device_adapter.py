@@ -23,3 +23,15 @@ def get_rank_id(config):
 
 def get_job_id(config):
     return _adapter(config).get_job_id()
+
+
+def check_env(config):
+    """Validate DEVICE_ID, RANK_SIZE and RANK_ID before any work; returns (device_id, device_num, rank_id).
+
+    A bad value becomes one ValueError naming the variable and what to do about it.
+    """
+    try:
+        return get_device_id(config), get_device_num(config), get_rank_id(config)
+    except ValueError as e:
+        raise ValueError(f"{e}: unset it for a single-device run, or start distributed training "
+                         f"with msrun or scripts/run_distribute_*.sh, which set it") from None

@@ -127,6 +127,10 @@ def moxing_wrapper(config, pre_process=None, post_process=None):
         def wrapped(*args, **kwargs):
             if not getattr(config, "enable_modelarts", False):
                 return func(*args, **kwargs)
+            if os.environ.get("MS_ROLE") == "MS_SCHED":
+                # msrun's scheduler runs the script too, only to coordinate the workers in
+                # init(); as "rank 0" it would copy alongside the real rank 0
+                return func(*args, **kwargs)
             # fail before any work rather than after a long training run
             _import_moxing()
             rank_id = get_rank_id()

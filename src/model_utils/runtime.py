@@ -22,17 +22,35 @@ def embed_size_for(target, embed_size):
     return embed_size
 
 
+def cpu_threads(requested):
+    """Kernel threads for CPU runs: the cores this process may use, unless set explicitly."""
+    if requested:
+        return requested
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# seconds a CPU rank waits in a collective (MS_CPU_COMM_OP_TIMEOUT, when not set already)
+CPU_COMM_TIMEOUT = 3600
+
+
 def init_runtime(cfg, device_id=0):
     """Set mode and device; returns (rank_id, group_size)."""
     check_device(cfg.device_target)
     ms.set_context(mode=ms.GRAPH_MODE)
     if cfg.device_target == "CPU":
         ms.set_device("CPU")
+        ms.device_context.cpu.op_tuning.threads_num(cpu_threads(cfg.cpu_threads))
     else:
         ms.set_device(cfg.device_target, device_id)
     if not cfg.distribute:
         return 0, 1
     from mindspore.communication import get_group_size, get_rank, init
+    # CPU collectives give up after 30 s by default: too short for a rank that waits while
+    # rank 0 preprocesses, evaluates or saves a checkpoint
+    os.environ.setdefault("MS_CPU_COMM_OP_TIMEOUT", str(CPU_COMM_TIMEOUT))
     init()
     rank, size = get_rank(), get_group_size()
     ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL,
