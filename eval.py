@@ -19,7 +19,7 @@ def main(argv):
     if cfg.metrics_file:  # fail now rather than after scoring the whole split
         check_output_file(cfg.metrics_file, "metrics_file")
     from src import dataset as data_lib
-    from src.callbacks import write_json
+    from src.fsutil import write_json
     from src.model_utils.device_adapter import get_device_id
     from src.model_utils.moxing_adapter import moxing_wrapper
     from src.model_utils.runtime import init_runtime

@@ -1,5 +1,4 @@
 """Training callbacks: progress and the seed's loss line, evaluation with best checkpoint, history."""
-import json
 import os
 import sys
 import time
@@ -8,7 +7,7 @@ import numpy as np
 from mindspore.train import Callback
 
 from . import checkpoint as ckpt_lib
-from .fsutil import discard
+from .fsutil import write_json
 from .progress import Progress
 from .training import evaluate
 
@@ -149,15 +148,3 @@ def draw_curves(history, out_dir, log=print):
                     f"run {os.path.basename(os.path.abspath(out_dir))}: loss and accuracy")
     except Exception as e:  # noqa: BLE001 - e.g. matplotlib missing or a read-only folder
         log(f"warning: curves.png not written: {e}")
-
-
-def write_json(obj, path):
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        discard(tmp)
-        raise

@@ -3,7 +3,7 @@ import os
 
 import mindspore as ms
 
-from .fsutil import discard
+from .fsutil import atomic_path
 
 CKPT_FORMAT_VERSION = 1
 # network settings a checkpoint must agree on with the config before its weights load
@@ -24,13 +24,8 @@ def provenance(cfg, meta):
 
 def save(net, path, info, extra=None):
     """Save atomically: a killed run never leaves a truncated file under the final name."""
-    tmp = f"{path}.tmp-{os.getpid()}.ckpt"
-    try:
+    with atomic_path(path, ".ckpt") as tmp:
         ms.save_checkpoint(net, tmp, append_dict=dict(info, **(extra or {})))
-        os.replace(tmp, path)
-    except BaseException:
-        discard(tmp)  # e.g. a full disk: no partial file stays behind
-        raise
 
 
 def read(path):

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from . import imdb, vocab as vocab_lib
-from .fsutil import discard, remove_stale
+from .fsutil import remove_stale, write_json
 from .glove import build_embedding
 from .progress import Progress
 
@@ -60,43 +60,45 @@ def _source_stamp(aclimdb_path, glove_path):
 
 
 def _tokenize_files(args):
-    """Worker: (space-joined tokens, had_bad_bytes) per file; one string pickles far faster than a list."""
+    """Worker: (space-joined tokens, token count, had_bad_bytes) per file.
+
+    One string pickles far faster than a list of tokens, and the writers split it again.
+    """
     paths, lowercase, max_bytes = args
     out = []
     for p in paths:
         text, bad = imdb.read_review(p, max_bytes)
-        out.append((" ".join(imdb.tokenize(text, lowercase)), bad))
+        tokens = imdb.tokenize(text, lowercase)
+        out.append((" ".join(tokens), len(tokens), bad))
     return out
 
 
-def _read_all(aclimdb_path, lowercase, workers, max_bytes=1 << 20, chunk=500):
-    """Tokens and labels of the train and test splits, in sorted file order."""
+def _read_all(aclimdb_path, lowercase, pool, max_bytes=1 << 20, chunk=500):
+    """Space-joined tokens and labels of the train and test splits, in sorted file order."""
     listing = {s: imdb.list_split(aclimdb_path, s) for s in ("train", "test")}
     jobs = []
     for split, items in listing.items():
         paths = [p for p, _ in items]
         jobs += [(split, (paths[i:i + chunk], lowercase, max_bytes)) for i in range(0, len(paths), chunk)]
     progress = Progress(sum(len(v) for v in listing.values()), "preprocess: reading reviews", "files")
+    results = (pool.map if pool else map)(_tokenize_files, [j for _, j in jobs])
+    # the writers need MindSpore's MindRecord module; importing it here, while the pool
+    # tokenizes, lets the writer processes forked later inherit it instead of importing it twice
+    import mindspore.mindrecord  # noqa: F401
     parts = []
-    pool = ProcessPoolExecutor(workers) if workers > 1 else None
-    try:
-        results = pool.map(_tokenize_files, [j for _, j in jobs]) if pool else map(_tokenize_files, [j for _, j in jobs])
-        for (split, job), part in zip(jobs, results):
-            parts.append((split, part))
-            progress.update(len(job[0]))
-    finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
+    for (split, job), part in zip(jobs, results):
+        parts.append((split, part))
+        progress.update(len(job[0]))
     progress.close()
     stats = {"files": 0, "empty": 0, "not_utf8": 0, "tokens": 0}
     result = {}
     for split in ("train", "test"):
-        toks = [text.split() for s, part in parts if s == split for text, _ in part]
-        stats["files"] += len(toks)
-        stats["empty"] += sum(1 for t in toks if not t)
-        stats["not_utf8"] += sum(bad for s, part in parts if s == split for _, bad in part)
-        stats["tokens"] += sum(map(len, toks))
-        result[split] = (toks, [label for _, label in listing[split]])
+        rows = [row for s, part in parts if s == split for row in part]
+        stats["files"] += len(rows)
+        stats["empty"] += sum(1 for _, n, _ in rows if n == 0)
+        stats["not_utf8"] += sum(bad for _, _, bad in rows)
+        stats["tokens"] += sum(n for _, n, _ in rows)
+        result[split] = ([text for text, _, _ in rows], [label for _, label in listing[split]])
     return result, stats
 
 
@@ -111,16 +113,38 @@ def split_train_valid(n, valid_size, seed):
 
 def encode_reviews(token_lists, index, max_len, head_len):
     """Token lists -> truncated id lists; an empty review becomes one UNK token."""
-    rows = []
+    return _encode(token_lists, index, max_len, head_len)[0]
+
+
+def _encode(token_lists, index, max_len, head_len):
+    """(truncated id lists, unknown tokens before truncation, tokens before truncation)."""
+    rows, unknown, total = [], 0, 0
     for tokens in token_lists:
-        ids = imdb.truncate(vocab_lib.encode(tokens, index), max_len, head_len)
-        rows.append(ids or [vocab_lib.UNK_ID])
-    return rows
+        ids = vocab_lib.encode(tokens, index)
+        unknown += ids.count(vocab_lib.UNK_ID)
+        total += len(ids)
+        rows.append(imdb.truncate(ids, max_len, head_len) or [vocab_lib.UNK_ID])
+    return rows, unknown, total
+
+
+def _write_split(args):
+    """Worker: encode one split's space-joined reviews and write its MindRecord file.
+
+    Returns (reviews written, unknown tokens, tokens), counted before truncation.
+    """
+    path, texts, labels, index, max_len, head_len = args
+    rows, unknown, total = _encode((t.split() for t in texts), index, max_len, head_len)
+    _write_mindrecord(path, rows, labels)
+    return len(rows), unknown, total
 
 
 def _write_mindrecord(path, rows, labels):
     from mindspore.mindrecord import FileWriter
     writer = FileWriter(path, shard_num=1, overwrite=True)
+    # MindRecord's defaults (16 MB header, 32 MB pages) make even the 2,500-review split a
+    # 50 MB file; reviews are at most a few KB, so small pages cut the folder to a third
+    writer.set_header_size(1 << 20)
+    writer.set_page_size(1 << 22)
     writer.add_schema({"ids": {"type": "int32", "shape": [-1]},
                        "length": {"type": "int32"}, "label": {"type": "int32"}}, "aclImdb")
     batch = []
@@ -132,18 +156,6 @@ def _write_mindrecord(path, rows, labels):
     if batch:
         writer.write_raw_data(batch)
     writer.commit()
-
-
-def _atomic_json(obj, path):
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=2, sort_keys=True)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        discard(tmp)
-        raise
 
 
 def load_meta(folder):
@@ -207,23 +219,26 @@ def preprocess(aclimdb_path, glove_path, out_dir, settings, workers=2, log=print
             log(f"preprocess: {out_dir} is up to date, reused ({time.time() - t0:.1f}s)")
             return meta
 
-    data, stats = _read_all(aclimdb_path, settings["tokenizer"]["lowercase"], workers)
+    pool = _pool(workers)
+    try:
+        data, stats = _read_all(aclimdb_path, settings["tokenizer"]["lowercase"], pool)
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
     log(f"preprocess: read {stats['files']} reviews, {stats['tokens']} tokens "
         f"({stats['empty']} empty, {stats['not_utf8']} with non-UTF-8 bytes; {time.time() - t0:.1f}s)")
-    train_tokens, train_labels = data["train"]
-    tr_idx, va_idx = split_train_valid(len(train_tokens), settings["valid_size"], settings["split_seed"])
-    words = vocab_lib.build_vocab((train_tokens[i] for i in tr_idx),
+    train_texts, train_labels = data["train"]
+    tr_idx, va_idx = split_train_valid(len(train_texts), settings["valid_size"], settings["split_seed"])
+    words = vocab_lib.build_vocab((train_texts[i].split() for i in tr_idx),
                                   settings["min_count"], settings["max_vocab"])
     table, emb_stats = build_embedding(words, glove_path, settings["embed_size"],
                                        settings["oov_init"], settings["seed"])
     log(f"preprocess: vocabulary {len(words)} tokens, {emb_stats['found']} in GloVe "
         f"({emb_stats['glove_lines']} lines read, {time.time() - t0:.1f}s)")
     index = vocab_lib.to_index(words)
-    enc = {"train": ([train_tokens[i] for i in tr_idx], [train_labels[i] for i in tr_idx]),
-           "valid": ([train_tokens[i] for i in va_idx], [train_labels[i] for i in va_idx]),
+    enc = {"train": ([train_texts[i] for i in tr_idx], [train_labels[i] for i in tr_idx]),
+           "valid": ([train_texts[i] for i in va_idx], [train_labels[i] for i in va_idx]),
            "test": data["test"]}
-    token_total = sum(len(t) for t in enc["train"][0])
-    unk_total = sum(1 for toks in enc["train"][0] for t in toks if t not in index)
 
     parent = os.path.dirname(os.path.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)
@@ -237,14 +252,18 @@ def preprocess(aclimdb_path, glove_path, out_dir, settings, workers=2, log=print
     try:
         vocab_lib.save_vocab(words, os.path.join(tmp, VOCAB))
         np.save(os.path.join(tmp, EMBEDDING), table, allow_pickle=False)
-        counts = {}
-        for split in SPLITS:
-            toks, labels = enc[split]
-            if not toks:
-                continue
-            rows = encode_reviews(toks, index, settings["max_len"], settings["head_len"])
-            _write_mindrecord(os.path.join(tmp, mindrecord_name(split)), rows, labels)
-            counts[split] = len(rows)
+        # largest split first, so two writers finish at about the same time
+        jobs = sorted((s for s in SPLITS if enc[s][0]), key=lambda s: -len(enc[s][0]))
+        args = [(os.path.join(tmp, mindrecord_name(s)), *enc[s], index, settings["max_len"],
+                 settings["head_len"]) for s in jobs]
+        pool = _pool(min(workers, len(jobs)))
+        try:
+            written = dict(zip(jobs, (pool.map if pool else map)(_write_split, args)))
+        finally:
+            if pool:
+                pool.shutdown(cancel_futures=True)
+        counts = {s: written[s][0] for s in SPLITS if s in written}
+        unk_total, token_total = written["train"][1:]
         files = {n: os.path.getsize(os.path.join(tmp, n)) for n in sorted(os.listdir(tmp))}
         meta = {"format_version": FORMAT_VERSION, "fingerprint": fingerprint, "settings": settings,
                 "vocab_size": len(words), "vocab_hash": vocab_lib.vocab_hash(words),
@@ -253,13 +272,44 @@ def preprocess(aclimdb_path, glove_path, out_dir, settings, workers=2, log=print
                               train_unk_rate=round(unk_total / max(1, token_total), 5)),
                 "sources": {"aclimdb_path": os.path.abspath(aclimdb_path),
                             "glove_path": os.path.abspath(glove_path)}}
-        _atomic_json(meta, os.path.join(tmp, META))
+        write_json(meta, os.path.join(tmp, META), sort_keys=True)
         _replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     log(f"preprocess: wrote {out_dir} ({counts}, {time.time() - t0:.1f}s)")
     return meta
+
+
+def _pool(workers):
+    """Worker processes for preprocessing, or None to work in this process.
+
+    Forked, so they inherit what this process has imported (MindRecord) and set up
+    (tests patch the writer). Each worker dies with this process (see _die_with_parent).
+    """
+    if workers <= 1:
+        return None
+    import multiprocessing
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent_pid):
+    """Pool-worker initializer: exit when the parent process dies.
+
+    Idle pool workers wait on a queue whose write end every sibling also holds, so after a
+    ``kill -9`` of the parent they would wait forever, holding its stdout pipe open (a
+    caller reading that pipe hangs too). Linux delivers SIGKILL to them instead.
+    """
+    import ctypes
+    import signal
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end when their queue breaks
+        pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _replace_dir(tmp, out_dir):

@@ -20,6 +20,7 @@ import os
 import numpy as np
 
 from . import dataset as data_lib
+from .fsutil import atomic_path
 
 # batches per length-sorted pool: larger pools give tighter lengths per batch, smaller
 # pools more varied batch compositions
@@ -169,7 +170,6 @@ def dump_params(cell, rank):
         return None
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, f"rank_{rank}.npz")
-    tmp = f"{path}.tmp-{os.getpid()}.npz"
-    np.savez(tmp, **{p.name: p.asnumpy() for p in cell.get_parameters()})
-    os.replace(tmp, path)
+    with atomic_path(path, ".npz") as tmp:
+        np.savez(tmp, **{p.name: p.asnumpy() for p in cell.get_parameters()})
     return path

@@ -20,6 +20,7 @@ import os
 import numpy as np
 
 from . import checkpoint as ckpt_lib
+from .fsutil import write_json
 
 EXTENSIONS = {"MINDIR": ".mindir", "AIR": ".air", "ONNX": ".onnx"}
 INPUT_NAMES = ("ids", "lengths")
@@ -111,11 +112,7 @@ def provenance(cfg, meta, ckpt_file, file_format, batch_size, model_file):
 
 def write_sidecar(info, model_file):
     path = sidecar_path(model_file)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(info, f, indent=2, sort_keys=True)
-        f.write("\n")
-    os.replace(tmp, path)
+    write_json(info, path, sort_keys=True)
     return path
 
 

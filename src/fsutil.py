@@ -5,7 +5,9 @@ file; checkpoints end in ``.tmp-<pid>.ckpt``) and renamed into place when whole,
 ``kill -9`` can leave such a temporary behind but never a half-written final artifact.
 Temporaries are never read; a later run deletes those whose process is gone.
 """
+import contextlib
 import errno
+import json
 import os
 import re
 import shutil
@@ -117,6 +119,30 @@ def remove_stale(folder, base=None):
                 continue
         removed.append(name)
     return removed
+
+
+@contextlib.contextmanager
+def atomic_path(path, ext=""):
+    """Yield a temporary name for ``path``; it is renamed into place when the block succeeds.
+
+    On any failure (a full disk, Ctrl-C) the temporary is removed and nothing under the
+    final name changes. ``ext`` keeps an extension that a writer insists on (MindSpore's
+    checkpoint writer appends ``.ckpt`` to names without it).
+    """
+    tmp = f"{path}.tmp-{os.getpid()}{ext}"
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        discard(tmp)
+        raise
+
+
+def write_json(obj, path, sort_keys=False):
+    """Indented JSON, written atomically."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=2, sort_keys=sort_keys)
+        f.write("\n")
 
 
 def discard(path):

@@ -6,13 +6,6 @@ from mindspore import Tensor, nn, ops
 READOUTS = ("pool", "last", "first_last")
 
 
-def reverse_index(lengths, steps):
-    """Per-row time index that reverses the first ``length`` steps and keeps padding in place."""
-    t = ops.arange(steps).astype(ms.int32).reshape(1, -1)
-    n = lengths.reshape(-1, 1)
-    return ops.where(t < n, n - 1 - t, t)
-
-
 def time_mask(lengths, steps):
     """(batch, steps, 1) float mask: 1 for real tokens, 0 for padding."""
     t = ops.arange(steps).astype(ms.int32).reshape(1, -1)
@@ -23,7 +16,8 @@ class LengthAwareLSTM(nn.Cell):
     """Stacked (bi)LSTM whose outputs equal those of an LSTM that stops at each row's length.
 
     Each direction of each layer is one fused unidirectional ``nn.LSTM``. The backward
-    direction reads every row reversed within its own length (padding stays at the end),
+    direction reads every row reversed within its own length (``ReverseSequence``: padding
+    stays at the end; a third cheaper per step than an index gather),
     so neither direction ever reads padding before real tokens. This gives the result of
     ``nn.LSTM(..., seq_length=...)`` at the speed of the fused kernel: on CPU, seq_length
     makes MindSpore unroll the time loop into the graph (minutes of compile, 5x slower).
@@ -42,21 +36,17 @@ class LengthAwareLSTM(nn.Cell):
                 cells.append(nn.LSTM(size, hidden_size, num_layers=1, batch_first=True))
         self.rnns = nn.CellList(cells)
         self.dropout = nn.Dropout(p=dropout) if dropout > 0 else None
+        # reverses each row's first ``length`` steps, padding stays in place
+        self.reverse = ops.ReverseSequence(seq_dim=1, batch_dim=0)
 
     def construct(self, x, lengths):
-        steps = x.shape[1]
-        rev = None
-        if self.bidirectional:
-            rev = reverse_index(lengths, steps).expand_dims(2)
         for layer in range(self.num_layers):
             if layer > 0 and self.dropout is not None:
                 x = self.dropout(x)
             if self.bidirectional:
                 fwd, _ = self.rnns[2 * layer](x)
-                idx_in = ops.broadcast_to(rev, (x.shape[0], steps, x.shape[2]))
-                bwd, _ = self.rnns[2 * layer + 1](ops.gather_elements(x, 1, idx_in))
-                idx_out = ops.broadcast_to(rev, (bwd.shape[0], steps, bwd.shape[2]))
-                x = ops.cat((fwd, ops.gather_elements(bwd, 1, idx_out)), 2)
+                bwd, _ = self.rnns[2 * layer + 1](self.reverse(x, lengths))
+                x = ops.cat((fwd, self.reverse(bwd, lengths)), 2)
             else:
                 x, _ = self.rnns[layer](x)
         return x

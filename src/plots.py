@@ -1,5 +1,6 @@
 """Headless PNGs of a run: training curves and a confusion matrix (matplotlib, Agg backend)."""
-import os
+
+from .fsutil import atomic_path
 
 
 def _pyplot():
@@ -11,10 +12,11 @@ def _pyplot():
 
 def _save(fig, path):
     plt = _pyplot()
-    tmp = f"{path}.tmp-{os.getpid()}"
-    fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(fig)
 
 
 def plot_curves(history, path, title):

@@ -485,16 +485,16 @@ def test_full_disk_is_one_line_in_process(capsys):
 
 
 def test_atomic_writers_leave_nothing_on_full_disk(tmp_path, monkeypatch):
-    """checkpoint.save, write_json, save_config and the preprocess meta writer delete their
-    temporary file when the disk fills up mid-write, and leave any old file untouched."""
+    """checkpoint.save, write_json (history, metrics, meta.json, export sidecars) and
+    save_config delete their temporary file when the disk fills up mid-write, and leave any
+    old file untouched."""
     import builtins
     import json
 
     import mindspore as ms
 
     from src import checkpoint as ckpt_lib
-    from src import dataset as data_lib
-    from src.callbacks import write_json
+    from src.fsutil import write_json
     from src.model_utils.config import get_config, save_config
 
     def partial_save(net, path, *a, **k):
@@ -529,8 +529,6 @@ def test_atomic_writers_leave_nothing_on_full_disk(tmp_path, monkeypatch):
         write_json({"epochs": []}, str(tmp_path / "history.json"))
     with pytest.raises(OSError):
         save_config(get_config([]), str(tmp_path / "config.yaml"))
-    with pytest.raises(OSError):
-        data_lib._atomic_json({"a": 1}, str(tmp_path / "meta.json"))
     monkeypatch.setattr(builtins, "open", real_open)
     assert sorted(os.listdir(tmp_path)) == ["history.json"]
     assert json.loads((tmp_path / "history.json").read_text()) == {"old": 1}

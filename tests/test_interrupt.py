@@ -43,7 +43,12 @@ def _kill_when(proc, ready, timeout=300, interval=0.002):
         found = ready()
         if found:
             os.kill(proc.pid, signal.SIGKILL)
-            proc.communicate()
+            try:
+                # EOF on its pipes only once every process holding them is gone: preprocessing
+                # workers of the killed run must die with it, not linger forever
+                proc.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                pytest.fail("a worker process of the killed run survived it (its output pipe stayed open)")
             assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
             return found
         if proc.poll() is not None:

@@ -188,13 +188,7 @@ def get_config(argv=None, prog=None, description=None, extra=None):
 
 def save_config(cfg, path):
     """Write the resolved config as YAML (atomically) next to a run's outputs."""
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            yaml.safe_dump({k: v for k, v in cfg.to_dict().items() if k != "print_config"}, f,
-                           sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    from ..fsutil import atomic_path  # fsutil imports this module
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        yaml.safe_dump({k: v for k, v in cfg.to_dict().items() if k != "print_config"}, f,
+                       sort_keys=True)
