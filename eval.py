@@ -23,6 +23,7 @@ def main(argv):
     from src.model_utils.device_adapter import get_device_id
     from src.model_utils.moxing_adapter import moxing_wrapper
     from src.model_utils.runtime import init_runtime
+    from src.pipeline import split_dataset
     from src.progress import Progress
     from src.restore import restore
     from src.training import dynamic_shapes, evaluate
@@ -34,8 +35,7 @@ def main(argv):
         if cfg.test_split not in meta["counts"]:
             raise data_lib.PreprocessError(f"preprocess folder {cfg.preprocess_path!r} has no "
                                            f"{cfg.test_split} split")
-        data = data_lib.create_dataset(cfg.preprocess_path, cfg.test_split, cfg.batch_size,
-                                       meta["settings"]["max_len"], bucket_width=cfg.bucket_width)
+        data = split_dataset(cfg, meta, cfg.test_split)
         dynamic_shapes(net, 2)
         metrics = evaluate(net, data, Progress(data.get_dataset_size(), f"eval on {cfg.test_split}",
                                                "batches"))

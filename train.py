@@ -26,14 +26,13 @@ def main(argv):
     from mindspore.train import Model
 
     from src import checkpoint as ckpt_lib
-    from src import dataset as data_lib
     from src import distributed
     from src.callbacks import EpochEnd, ProgressMonitor
     from src.lstm import build_net
     from src.model_utils.device_adapter import get_device_id
     from src.model_utils.moxing_adapter import moxing_wrapper
     from src.model_utils.runtime import init_runtime
-    from src.pipeline import ensure_preprocessed, pad_table
+    from src.pipeline import ensure_preprocessed, pad_table, split_dataset
     from src.training import NetWithLoss, TrainStep, build_optimizer, dynamic_shapes, learning_rates
 
     @moxing_wrapper(cfg)
@@ -60,17 +59,14 @@ def main(argv):
                 cfg.seed, rank, group)
             print(distributed.describe(shard_info, cfg.batch_size), flush=True)
         else:
-            train_data = data_lib.create_dataset(
-                cfg.preprocess_path, "train", cfg.batch_size, meta["settings"]["max_len"], shuffle=True,
-                seed=cfg.seed, bucket_width=cfg.bucket_width, drop_remainder=True)
+            train_data = split_dataset(cfg, meta, "train", train=True)
         steps = train_data.get_dataset_size()
         if steps == 0:
             raise ValueError(f"batch_size {cfg.batch_size} is larger than the training split allows "
                              f"({meta['counts']['train']} reviews): pass a smaller --batch_size")
         eval_data = None
         if cfg.run_eval and rank == 0 and cfg.eval_split in meta["counts"]:
-            eval_data = data_lib.create_dataset(cfg.preprocess_path, cfg.eval_split, cfg.batch_size,
-                                                meta["settings"]["max_len"], bucket_width=cfg.bucket_width)
+            eval_data = split_dataset(cfg, meta, cfg.eval_split)
         net = build_net(cfg, len(words), pad_table(cfg, table))
         info = ckpt_lib.provenance(cfg, meta)
         if cfg.pre_trained:

@@ -1,13 +1,13 @@
 """Training throughput: this project's recipe vs the same network in PyTorch, in one run.
 
-    python benchmarks/bench_train.py --preprocess_path PRE [--steps 60] [--warmup 5]
+    python benchmarks/bench_train.py --preprocess_path PRE [--steps 150] [--warmup 5] [--key value ...]
 
 Each measurement runs in its own process (so thread pools and memory peaks do not mix):
   ours/recipe  MindSpore, default_config.yaml: bucketed batches of real reviews (max_len 400)
   ours/fixed   MindSpore, same network, every batch padded to --fixed_len (no bucketing)
   torch/fixed  PyTorch CPU, the reference network (embedding 50 -> 2-layer biLSTM 100 -> dense)
                on batches of --fixed_len tokens, Adam, same batch size
-Compile/warm-up steps are excluded. Prints samples/s, peak RSS and the ratios vs torch/fixed.
+Extra --key value pairs override default_config.yaml for ours/*. Compile/warm-up steps are excluded. Prints samples/s, peak RSS and the ratios vs torch/fixed.
 """
 import argparse
 import json
@@ -33,9 +33,11 @@ def run_ours(args, fixed):
     from src.lstm import build_net
     from src.model_utils.config import get_config
     from src.model_utils.runtime import init_runtime
+    from src.pipeline import split_dataset
     from src.training import NetWithLoss, TrainStep, build_optimizer, dynamic_shapes
 
-    cfg = get_config(["--preprocess_path", args.preprocess_path, "--batch_size", str(args.batch_size)])
+    cfg = get_config(["--preprocess_path", args.preprocess_path, "--batch_size", str(args.batch_size)]
+                     + args.config)
     init_runtime(cfg)
     ms.set_seed(1)
     meta, words, table = data_lib.load_folder(cfg.preprocess_path)
@@ -50,9 +52,7 @@ def run_ours(args, fixed):
                     ms.Tensor(rng.randint(0, 2, args.batch_size), ms.int32))
                    for _ in range(args.warmup + args.steps))
     else:
-        data = data_lib.create_dataset(cfg.preprocess_path, "train", cfg.batch_size,
-                                       meta["settings"]["max_len"], shuffle=True, seed=1,
-                                       bucket_width=cfg.bucket_width, drop_remainder=True)
+        data = split_dataset(cfg, meta, "train", train=True)
         batches = data.create_tuple_iterator(num_epochs=1)
     return time_steps(lambda b: train_net(*b).asnumpy(), batches, args, len_of=lambda b: b[0].shape)
 
@@ -115,13 +115,13 @@ def time_steps(step, batches, args, len_of):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preprocess_path", required=True)
-    p.add_argument("--steps", type=int, default=60)
+    p.add_argument("--steps", type=int, default=150)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--batch_size", type=int, default=64)
     p.add_argument("--fixed_len", type=int, default=500)
     p.add_argument("--vocab_size", type=int, default=40000)
     p.add_argument("--only", choices=["ours/recipe", "ours/fixed", "torch/fixed"])
-    args = p.parse_args()
+    args, args.config = p.parse_known_args()
     if args.only:
         res = run_torch(args) if args.only == "torch/fixed" else run_ours(args, args.only == "ours/fixed")
         print("RESULT " + json.dumps(res))

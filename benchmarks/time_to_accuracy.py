@@ -38,6 +38,7 @@ def main():
     from src.lstm import build_net
     from src.model_utils.config import get_config
     from src.model_utils.runtime import init_runtime
+    from src.pipeline import split_dataset
     from src.training import NetWithLoss, TrainStep, build_optimizer, dynamic_shapes, evaluate
 
     cfg = get_config(["--preprocess_path", args.preprocess_path] + rest)
@@ -45,11 +46,8 @@ def main():
     ms.set_seed(cfg.seed)
     ds.config.set_seed(cfg.seed)
     meta, words, table = data_lib.load_folder(cfg.preprocess_path)
-    max_len = meta["settings"]["max_len"]
-    train = data_lib.create_dataset(cfg.preprocess_path, "train", cfg.batch_size, max_len, shuffle=True,
-                                    seed=cfg.seed, bucket_width=cfg.bucket_width, drop_remainder=True)
-    test = data_lib.create_dataset(cfg.preprocess_path, "test", cfg.batch_size, max_len,
-                                   bucket_width=cfg.bucket_width)
+    train = split_dataset(cfg, meta, "train", train=True)
+    test = split_dataset(cfg, meta, "test")
     steps = train.get_dataset_size()
     net = build_net(cfg, len(words), table)
     train_net = TrainStep(NetWithLoss(net), build_optimizer(cfg, net, steps), cfg.clip_grad_norm)

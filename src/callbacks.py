@@ -47,15 +47,25 @@ class ProgressMonitor(Callback):
     def on_train_epoch_begin(self, run_context):
         self.t0 = time.time()
         self.losses = []
+        self.samples = 0
+
+    def _batch_rows(self, cb):
+        """Rows of this step's batch: with max_batch_tokens, long buckets have fewer."""
+        batch = getattr(cb, "train_dataset_element", None)
+        try:
+            return int(batch[0].shape[0])
+        except (TypeError, IndexError, AttributeError):
+            return self.batch
 
     def on_train_step_end(self, run_context):
         cb = run_context.original_args()
         self.losses.append(_loss_value(cb.net_outputs))
+        self.samples += self._batch_rows(cb)
         step = (cb.cur_step_num - 1) % self.steps + 1
         if step % self.interval and step != self.steps:
             return
         elapsed = time.time() - self.t0
-        rate = step * self.batch / elapsed if elapsed else 0.0
+        rate = self.samples / elapsed if elapsed else 0.0
         left_epoch = elapsed / step * (self.steps - step)
         left_run = left_epoch + (self.epochs - cb.cur_epoch_num) * elapsed / step * self.steps
         line = (f"epoch {cb.cur_epoch_num}/{self.epochs} step {step}/{self.steps} "
@@ -74,7 +84,7 @@ class ProgressMonitor(Callback):
             self.stream.write("\n")
         self.epoch_loss[cb.cur_epoch_num] = float(np.mean(self.losses)) if self.losses else float("nan")
         self.epoch_time[cb.cur_epoch_num] = elapsed
-        self.samples_per_s[cb.cur_epoch_num] = len(self.losses) * self.batch / elapsed if elapsed else 0.0
+        self.samples_per_s[cb.cur_epoch_num] = self.samples / elapsed if elapsed else 0.0
         last = self.losses[-1] if self.losses else float("nan")
         self.stream.write(f"epoch: {cb.cur_epoch_num} step: {len(self.losses)}, loss is {last:.7f}\n")
         self.stream.write(f"epoch time: {elapsed:.1f}s, mean loss {self.epoch_loss[cb.cur_epoch_num]:.4f}, "

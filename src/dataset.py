@@ -345,12 +345,26 @@ def bucket_sizes(max_len, width):
     return sizes + [max_len]
 
 
+def bucket_batch_sizes(sizes, batch_size, max_batch_tokens=0):
+    """Batch size of each length bucket: ``batch_size``, fewer where a batch of the bucket's
+    width would pass ``max_batch_tokens`` (0 = no cap).
+
+    LSTM training memory grows with batch x width; capping the tokens of the longest
+    buckets cuts the peak without touching the short ones.
+    """
+    if not max_batch_tokens:
+        return [batch_size] * len(sizes)
+    return [max(1, min(batch_size, max_batch_tokens // s)) for s in sizes]
+
+
 def create_dataset(folder, split, batch_size, max_len, shuffle=False, seed=1, num_shards=None,
-                   shard_id=None, bucket_width=0, drop_remainder=False, num_parallel_workers=1):
+                   shard_id=None, bucket_width=0, drop_remainder=False, num_parallel_workers=1,
+                   max_batch_tokens=0):
     """Batches of (ids, length, label) from one split of a preprocess folder.
 
     With ``bucket_width`` > 0, reviews of similar length are batched together and padded
-    only to their bucket's size, which is where most CPU time goes otherwise.
+    only to their bucket's size, which is where most CPU time goes otherwise; buckets
+    wider than ``max_batch_tokens / batch_size`` get smaller batches (bucket_batch_sizes).
     """
     import mindspore.dataset as ds
     path = os.path.join(folder, mindrecord_name(split))
@@ -361,7 +375,7 @@ def create_dataset(folder, split, batch_size, max_len, shuffle=False, seed=1, nu
     if bucket_width > 0:
         sizes = bucket_sizes(max_len, bucket_width)
         data = data.bucket_batch_by_length(
-            ["ids"], [s + 1 for s in sizes], [batch_size] * (len(sizes) + 1),
+            ["ids"], [s + 1 for s in sizes], bucket_batch_sizes(sizes + [max_len], batch_size, max_batch_tokens),
             pad_info={"ids": (None, 0)}, pad_to_bucket_boundary=True, drop_remainder=drop_remainder)
     else:
         data = data.padded_batch(batch_size, drop_remainder=drop_remainder,

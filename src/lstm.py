@@ -81,9 +81,13 @@ class SentimentNet(nn.Cell):
         steps = ids.shape[1]
         if self.readout == "pool":
             mask = time_mask(lengths, steps)
-            mean = (out * mask).sum(1) / lengths.astype(ms.float32).reshape(-1, 1)
-            # LSTM outputs lie in (-1, 1): shifting padding down by 2 keeps it out of the max
-            peak = ops.amax(out - (1.0 - mask) * 2.0, 1)
+            # the masked sum as a batched matmul: on CPU with dynamic shapes, broadcast
+            # elementwise ops over (batch, steps, width) cost more than the matmul kernel
+            total = ops.bmm(mask.swapaxes(1, 2), out).squeeze(1)
+            mean = total / lengths.astype(ms.float32).reshape(-1, 1)
+            # LSTM outputs lie in (-1, 1): shifting padding down by 2 keeps it out of the max;
+            # max-with-index has a cheaper gradient than amax (a scatter, no tie counting)
+            peak = ops.max(out + (mask - 1.0) * 2.0, 1)[0]
             feat = ops.cat((peak, mean), 1)
         elif self.readout == "last":
             # forward state at the row's last token; backward state at its first

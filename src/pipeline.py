@@ -57,6 +57,13 @@ def load_preprocessed(cfg, rank=0, log=print):
                                    f"folder training used (--preprocess_path) or run with --preprocess true")
 
 
+def split_dataset(cfg, meta, split, train=False):
+    """Batches of one split as the config asks: shuffled, and only full batches, for training."""
+    return data_lib.create_dataset(cfg.preprocess_path, split, cfg.batch_size, meta["settings"]["max_len"],
+                                   shuffle=train, seed=cfg.seed, bucket_width=cfg.bucket_width,
+                                   drop_remainder=train, max_batch_tokens=cfg.max_batch_tokens)
+
+
 def pad_table(cfg, table):
     """Zero-pad embedding columns to the device's preferred size (Ascend: multiple of 16)."""
     size = embed_size_for(cfg.device_target, table.shape[1])

@@ -103,6 +103,17 @@ def test_eval_dataset_scores_every_review(folder):
         assert (ids[np.arange(len(ids)), length - 1] != 0).all()
 
 
+def test_token_cap_shrinks_only_long_buckets(folder):
+    assert data_lib.bucket_batch_sizes([20, 40, 60, 80], 16, 0) == [16, 16, 16, 16]
+    assert data_lib.bucket_batch_sizes([20, 40, 60, 80], 16, 640) == [16, 16, 10, 8]
+    assert data_lib.bucket_batch_sizes([800], 16, 100) == [1]
+    batches = _rows(data_lib.create_dataset(folder, "test", 16, 80, bucket_width=20, max_batch_tokens=640))
+    assert sum(len(b[2]) for b in batches) == 400  # still every review
+    assert max(b[0].shape[0] * b[0].shape[1] for b in batches) <= 640
+    assert max(len(b[2]) for b in batches) == 16
+    assert {len(b[2]) for b in batches if b[0].shape[1] == 80} <= set(range(1, 9))
+
+
 def test_shards_split_the_data(folder):
     seen = []
     for shard in range(2):

@@ -84,3 +84,18 @@ def test_pad_batch():
     assert ids.tolist() == [[1, 2, 3], [0, 0, 0], [4, 0, 0]] and lens.tolist() == [3, 1, 1]
     ids, lens = pad_batch([list(range(1, 30))], max_len=8)
     assert ids.shape == (1, 8) and lens.tolist() == [8]
+
+
+def test_pool_readout_is_masked_max_and_mean():
+    """Logits equal the decoder applied to [max, mean] of the encoder outputs over the real
+    steps of each row, computed here in numpy."""
+    net = _net("pool")
+    net.set_train(False)
+    ids = np.array([[3, 4, 5, 6, 7], [8, 9, 0, 0, 0], [2, 0, 0, 0, 0]], np.int32)
+    lengths = np.array([5, 2, 1], np.int32)
+    out = net.encoder(net.embedding(Tensor(ids)), Tensor(lengths)).asnumpy()
+    feat = np.stack([np.concatenate((out[i, :n].max(0), out[i, :n].mean(0))) for i, n in enumerate(lengths)])
+    w = net.decoder.weight.asnumpy()
+    b = net.decoder.bias.asnumpy()
+    expected = feat @ w.T + b
+    np.testing.assert_allclose(net(Tensor(ids), Tensor(lengths)).asnumpy(), expected, atol=1e-5)

@@ -118,6 +118,7 @@ BOUNDS = {
     "head_len": (0, "non-negative"), "warmup_epochs": (0, "non-negative"),
     "export_batch_size": (1, "a positive integer"),
     "cpu_threads": (0, "non-negative (0 = one per core)"),
+    "max_batch_tokens": (0, "non-negative (0 = no cap)"),
 }
 
 
