@@ -33,7 +33,7 @@ def main(argv):
     from src.model_utils.moxing_adapter import moxing_wrapper
     from src.model_utils.runtime import init_runtime
     from src.pipeline import ensure_preprocessed, pad_table, split_dataset
-    from src.training import NetWithLoss, TrainStep, build_optimizer, dynamic_shapes, learning_rates
+    from src.training import build_train_step, dynamic_shapes, learning_rates
 
     @moxing_wrapper(cfg)
     def train():
@@ -74,9 +74,7 @@ def main(argv):
             ckpt_lib.check(pinfo, cfg, meta, cfg.pre_trained)
             ckpt_lib.load_into(net, params, cfg.pre_trained)
             log(f"loaded pre-trained weights from {cfg.pre_trained}")
-        opt = build_optimizer(cfg, net, steps)
-        train_net = TrainStep(NetWithLoss(net), opt, cfg.clip_grad_norm)
-        dynamic_shapes(train_net, 3)
+        train_net, opt = build_train_step(cfg, net, steps)
         dynamic_shapes(net, 2)
         initial_epoch, history, best = 0, [], -1.0
         last = os.path.join(out_dir, "lstm_last.ckpt")

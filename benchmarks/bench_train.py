@@ -34,7 +34,7 @@ def run_ours(args, fixed):
     from src.model_utils.config import get_config
     from src.model_utils.runtime import init_runtime
     from src.pipeline import split_dataset
-    from src.training import NetWithLoss, TrainStep, build_optimizer, dynamic_shapes
+    from src.training import build_train_step
 
     cfg = get_config(["--preprocess_path", args.preprocess_path, "--batch_size", str(args.batch_size)]
                      + args.config)
@@ -42,8 +42,7 @@ def run_ours(args, fixed):
     ms.set_seed(1)
     meta, words, table = data_lib.load_folder(cfg.preprocess_path)
     net = build_net(cfg, len(words), table)
-    train_net = TrainStep(NetWithLoss(net), build_optimizer(cfg, net, 1000), cfg.clip_grad_norm)
-    dynamic_shapes(train_net, 3)
+    train_net, _ = build_train_step(cfg, net, 1000)
     train_net.set_train(True)
     if fixed:
         rng = np.random.RandomState(0)

@@ -39,7 +39,7 @@ def main():
     from src.model_utils.config import get_config
     from src.model_utils.runtime import init_runtime
     from src.pipeline import split_dataset
-    from src.training import NetWithLoss, TrainStep, build_optimizer, dynamic_shapes, evaluate
+    from src.training import build_train_step, dynamic_shapes, evaluate, swap_ema
 
     cfg = get_config(["--preprocess_path", args.preprocess_path] + rest)
     init_runtime(cfg)
@@ -50,8 +50,7 @@ def main():
     test = split_dataset(cfg, meta, "test")
     steps = train.get_dataset_size()
     net = build_net(cfg, len(words), table)
-    train_net = TrainStep(NetWithLoss(net), build_optimizer(cfg, net, steps), cfg.clip_grad_norm)
-    dynamic_shapes(train_net, 3)
+    train_net, _ = build_train_step(cfg, net, steps)
     dynamic_shapes(net, 2)
     train_net.set_train(True)
 
@@ -71,7 +70,10 @@ def main():
                 clock += dt
             while marks and clock >= marks[0]:
                 marks.pop(0)
+                ema = swap_ema(train_net)  # score what train.py would keep
                 m = evaluate(net, test)
+                if ema:
+                    swap_ema(train_net)
                 train_net.set_train(True)
                 point = {"train_minutes": round(clock / 60, 2), "epoch": epoch, "step": step,
                          "test_acc": m["acc"], "eval_seconds": m["seconds"]}

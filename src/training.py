@@ -20,21 +20,67 @@ class NetWithLoss(nn.Cell):
 
 
 class TrainStep(nn.TrainOneStepCell):
-    """One optimizer step, with optional global-norm gradient clipping."""
+    """One optimizer step, with optional global-norm gradient clipping.
 
-    def __init__(self, net_with_loss, optimizer, clip_norm=0.0):
+    With ``batch_size``, the gradient of a smaller batch (a long bucket under
+    max_batch_tokens) is scaled by rows / batch_size: every review then weighs the same
+    in an epoch, whatever the size of the batch it landed in. The returned loss stays the
+    batch mean.
+    """
+
+    def __init__(self, net_with_loss, optimizer, clip_norm=0.0, batch_size=None, ema_decay=0.0):
         super().__init__(net_with_loss, optimizer)
         self.clip_norm = float(clip_norm)
+        self.batch_size = float(batch_size) if batch_size else 0.0
+        self.ema_decay = float(ema_decay)
+        if self.ema_decay > 0:
+            # running averages of the weights, saved with the train cell as "ema.<name>"
+            self.ema = self.weights.clone(prefix="ema", init="same")
+            self.ema_map = ops.HyperMap()
 
     def construct(self, *inputs):
         loss = self.network(*inputs)
         sens = ops.fill(loss.dtype, loss.shape, 1.0)
+        if self.batch_size > 0:
+            rows = ops.cast(ops.dyn_shape(inputs[0])[0], loss.dtype)
+            sens = sens * (rows / self.batch_size)
         grads = self.grad(self.network, self.weights)(*inputs, sens)
         grads = self.grad_reducer(grads)
         if self.clip_norm > 0:
             grads = ops.clip_by_global_norm(grads, self.clip_norm)
-        self.optimizer(grads)
+        loss = ops.depend(loss, self.optimizer(grads))
+        if self.ema_decay > 0:
+            # the usual warm-up: early averages forget the random start quickly
+            step = ops.cast(self.optimizer.global_step, ms.float32).reshape(())
+            decay = ops.minimum((1.0 + step) / (10.0 + step), self.ema_decay)
+            loss = ops.depend(loss, self.ema_map(ops.partial(_ema_update, decay), self.ema, self.weights))
         return loss
+
+
+def _ema_update(decay, average, weight):
+    return ops.assign(average, average * decay + weight * (1.0 - decay))
+
+
+def swap_ema(train_net):
+    """Exchange the weights and their running averages (twice restores); False without EMA.
+
+    Evaluation and the best checkpoint use the averages; training continues on the weights.
+    """
+    if getattr(train_net, "ema_decay", 0.0) <= 0:
+        return False
+    for average, weight in zip(train_net.ema, train_net.weights):
+        kept = weight.asnumpy().copy()
+        weight.set_data(Tensor(average.asnumpy().copy()))
+        average.set_data(Tensor(kept))
+    return True
+
+
+def build_train_step(cfg, net, steps_per_epoch):
+    """(train step cell, optimizer) of the config's recipe, ready for batches of any shape."""
+    opt = build_optimizer(cfg, net, steps_per_epoch)
+    train_net = TrainStep(NetWithLoss(net), opt, cfg.clip_grad_norm, cfg.batch_size, cfg.ema_decay)
+    dynamic_shapes(train_net, 3)
+    return train_net, opt
 
 
 def dynamic_shapes(cell, n_inputs):

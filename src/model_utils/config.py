@@ -119,6 +119,7 @@ BOUNDS = {
     "export_batch_size": (1, "a positive integer"),
     "cpu_threads": (0, "non-negative (0 = one per core)"),
     "max_batch_tokens": (0, "non-negative (0 = no cap)"),
+    "ema_decay": (0.0, "in [0, 1)"),
 }
 
 
@@ -175,7 +176,7 @@ def get_config(argv=None, prog=None, description=None, extra=None):
         raw = cli if cli is not None else default
         resolved[key] = _coerce(key, raw, types.get(key, default))
     _check(resolved, choices, BOUNDS)
-    for key in ("dropout", "embed_dropout"):
+    for key in ("dropout", "embed_dropout", "ema_decay"):
         if key in resolved and resolved[key] >= 1:
             raise ConfigError(f"--{key} must be in [0, 1), got {resolved[key]!r}")
     resolved["config_path"] = os.path.abspath(path)

@@ -9,7 +9,8 @@ import os
 import re
 import time
 
-from .local_adapter import env_int
+# ModelArts sets the same DEVICE_ID / RANK_SIZE / RANK_ID variables as local launchers
+from .local_adapter import get_device_id, get_device_num, get_rank_id  # noqa: F401
 
 # Where the copy locks live; a module attribute so tests can point it elsewhere.
 LOCK_DIR = "/tmp"
@@ -17,23 +18,6 @@ LOCK_DIR = "/tmp"
 DEVICES_PER_SERVER = 8
 
 _MISSING = "enable_modelarts is true but the moxing package is not installed (it exists only on ModelArts)"
-
-
-def get_device_id():
-    return env_int("DEVICE_ID", 0)
-
-
-def get_device_num():
-    return env_int("RANK_SIZE", 1, minimum=1)
-
-
-def get_rank_id():
-    rank_id = env_int("RANK_ID", 0)
-    device_num = get_device_num()
-    if rank_id >= device_num:
-        raise ValueError(f"environment variable RANK_ID must be less than RANK_SIZE ({device_num}), "
-                         f"got {os.environ.get('RANK_ID')!r}")
-    return rank_id
 
 
 def get_job_id():

@@ -58,6 +58,20 @@ def init_runtime(cfg, device_id=0):
     return rank, size
 
 
+def release_free_memory():
+    """Hand memory that is free but still held by the C allocator back to the system.
+
+    With dynamic shapes every batch allocates differently sized kernel buffers; glibc keeps
+    the freed ones in per-thread arenas, so without this the resident size of a training
+    run creeps up by a gigabyte or more. Cheap when called every few dozen steps.
+    """
+    try:
+        import ctypes
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def quiet_logs(debug=False):
     """MindSpore's C++ and Python logs stay at ERROR unless GLOG_v is set or debug is on."""
     if debug:
