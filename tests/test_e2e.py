@@ -78,3 +78,15 @@ def test_pre_trained_start(trained, tmp_path):
     assert "loaded pre-trained weights" in res.stdout
     hist = json.loads((tmp_path / "ck2" / "history.json").read_text())
     assert hist["epochs"][0]["eval"]["acc"] >= 0.85
+
+
+def test_profiling_writes_a_trace(trained, tmp_path):
+    ck = tmp_path / "ck_prof"
+    res = run_script("train.py", trained["paths"] + [
+        "--enable_profiling", "true", "--num_epochs", "1", "--run_eval", "false", "--ckpt_path", str(ck)])
+    assert res.returncode == 0, res.stderr
+    prof = ck / "profile"
+    assert f"profiling: trace of steps 2-6 written to {prof}" in res.stdout
+    written = [os.path.join(d, n) for d, _, names in os.walk(prof) for n in names]
+    assert written and sum(os.path.getsize(p) for p in written) > 1000
+    assert (ck / "lstm_last.ckpt").is_file()
