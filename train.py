@@ -27,7 +27,7 @@ def main(argv):
 
     from src import checkpoint as ckpt_lib
     from src import distributed
-    from src.callbacks import EpochEnd, ProgressMonitor
+    from src.callbacks import EpochEnd, MemoryTrim, ProgressMonitor
     from src.lstm import build_net
     from src.model_utils.device_adapter import get_device_id
     from src.model_utils.moxing_adapter import moxing_wrapper
@@ -100,7 +100,7 @@ def main(argv):
         lr = learning_rates(cfg, steps)
         lr_at = (lambda s: lr[min(s, len(lr) - 1)]) if not isinstance(lr, float) else (lambda s: lr)
         progress = ProgressMonitor(steps, cfg.batch_size, cfg.num_epochs, cfg.log_interval)
-        callbacks = [progress]
+        callbacks = [progress, MemoryTrim()]
         if rank == 0:
             from mindspore.train import CheckpointConfig, ModelCheckpoint
             ck_cfg = CheckpointConfig(save_checkpoint_steps=cfg.save_checkpoint_steps,

@@ -3,11 +3,12 @@
     python benchmarks/bench_train.py --preprocess_path PRE [--steps 150] [--warmup 5] [--key value ...]
 
 Each measurement runs in its own process (so thread pools and memory peaks do not mix):
-  ours/recipe  MindSpore, default_config.yaml: bucketed batches of real reviews (max_len 400)
+  ours/recipe  MindSpore, default_config.yaml: bucketed, token-capped batches of real reviews
   ours/fixed   MindSpore, same network, every batch padded to --fixed_len (no bucketing)
   torch/fixed  PyTorch CPU, the reference network (embedding 50 -> 2-layer biLSTM 100 -> dense)
                on batches of --fixed_len tokens, Adam, same batch size
-Extra --key value pairs override default_config.yaml for ours/*. Compile/warm-up steps are excluded. Prints samples/s, peak RSS and the ratios vs torch/fixed.
+Extra --key value pairs override default_config.yaml for ours/*. Compile/warm-up steps are
+excluded. Prints samples/s, peak RSS and the ratios vs torch/fixed.
 """
 import argparse
 import json

@@ -39,7 +39,7 @@ def main():
     from src.model_utils.config import get_config
     from src.model_utils.runtime import init_runtime
     from src.pipeline import split_dataset
-    from src.training import build_train_step, dynamic_shapes, evaluate, swap_ema
+    from src.training import averaged_weights, build_train_step, dynamic_shapes, evaluate
 
     cfg = get_config(["--preprocess_path", args.preprocess_path] + rest)
     init_runtime(cfg)
@@ -70,10 +70,8 @@ def main():
                 clock += dt
             while marks and clock >= marks[0]:
                 marks.pop(0)
-                ema = swap_ema(train_net)  # score what train.py would keep
-                m = evaluate(net, test)
-                if ema:
-                    swap_ema(train_net)
+                with averaged_weights(train_net):  # score what train.py would keep
+                    m = evaluate(net, test)
                 train_net.set_train(True)
                 point = {"train_minutes": round(clock / 60, 2), "epoch": epoch, "step": step,
                          "test_acc": m["acc"], "eval_seconds": m["seconds"]}

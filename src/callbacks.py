@@ -10,7 +10,7 @@ from . import checkpoint as ckpt_lib
 from .fsutil import write_json
 from .progress import Progress
 from .model_utils.runtime import release_free_memory
-from .training import evaluate, swap_ema
+from .training import averaged_weights, evaluate
 
 # steps between hand-backs of freed allocator memory (see release_free_memory): every step
 # costs ~10% speed; every 20 steps cost nothing measurable and cut the peak of a full run
@@ -67,8 +67,6 @@ class ProgressMonitor(Callback):
         self.losses.append(_loss_value(cb.net_outputs))
         self.samples += self._batch_rows(cb)
         step = (cb.cur_step_num - 1) % self.steps + 1
-        if step % TRIM_EVERY == 0:
-            release_free_memory()
         if step % self.interval and step != self.steps:
             return
         elapsed = time.time() - self.t0
@@ -99,6 +97,18 @@ class ProgressMonitor(Callback):
         self.stream.flush()
 
 
+class MemoryTrim(Callback):
+    """Every ``every`` steps, hand freed allocator memory back to the system."""
+
+    def __init__(self, every=TRIM_EVERY):
+        super().__init__()
+        self.every = every
+
+    def on_train_step_end(self, run_context):
+        if run_context.original_args().cur_step_num % self.every == 0:
+            release_free_memory()
+
+
 class EpochEnd(Callback):
     """Per epoch: evaluate, keep the best checkpoint, save resumable state, write history.json."""
 
@@ -127,21 +137,20 @@ class EpochEnd(Callback):
                   "samples_per_s": round(self.progress.samples_per_s.get(epoch, 0.0), 1)}
         due = (self.cfg.run_eval and self.eval_data is not None and epoch >= self.cfg.eval_start_epoch
                and (epoch - self.cfg.eval_start_epoch) % self.cfg.eval_interval == 0)
-        ema = due and swap_ema(self.train_net)  # evaluate and keep the averaged weights
-        release_free_memory()
         if due:
-            metrics = evaluate(self.net, self.eval_data, Progress(
-                self.eval_data.get_dataset_size(), f"epoch {epoch} eval on {self.cfg.eval_split}", "batches"))
-            record["eval"] = {"split": self.cfg.eval_split, **metrics}
-            self.log(f"epoch {epoch}: {self.cfg.eval_split} acc {metrics['acc']:.4f} "
-                     f"f1 {metrics['f1']:.4f} ({metrics['seconds']:.1f}s)")
-            if metrics["acc"] > self.best:
-                self.best = metrics["acc"]
-                path = os.path.join(self.out_dir, "lstm_best_acc.ckpt")
-                ckpt_lib.save(self.net, path, self.info, {"epoch_num": epoch, "best_metric": self.best})
-                self.log(f"epoch {epoch}: new best {self.cfg.eval_split} acc {self.best:.4f}, saved {path}")
-        if ema:
-            swap_ema(self.train_net)
+            # evaluate, and keep as the best checkpoint, the averaged weights
+            with averaged_weights(self.train_net):
+                release_free_memory()
+                metrics = evaluate(self.net, self.eval_data, Progress(
+                    self.eval_data.get_dataset_size(), f"epoch {epoch} eval on {self.cfg.eval_split}", "batches"))
+                record["eval"] = {"split": self.cfg.eval_split, **metrics}
+                self.log(f"epoch {epoch}: {self.cfg.eval_split} acc {metrics['acc']:.4f} "
+                         f"f1 {metrics['f1']:.4f} ({metrics['seconds']:.1f}s)")
+                if metrics["acc"] > self.best:
+                    self.best = metrics["acc"]
+                    path = os.path.join(self.out_dir, "lstm_best_acc.ckpt")
+                    ckpt_lib.save(self.net, path, self.info, {"epoch_num": epoch, "best_metric": self.best})
+                    self.log(f"epoch {epoch}: new best {self.cfg.eval_split} acc {self.best:.4f}, saved {path}")
         release_free_memory()
         self.history.append(record)
         # history first, then the checkpoint that marks the epoch done: a kill between the two

@@ -1,4 +1,5 @@
 """Pieces of a training run: loss, optimizer, one training step, evaluation."""
+import contextlib
 import time
 
 import mindspore as ms
@@ -73,6 +74,17 @@ def swap_ema(train_net):
         weight.set_data(Tensor(average.asnumpy().copy()))
         average.set_data(Tensor(kept))
     return True
+
+
+@contextlib.contextmanager
+def averaged_weights(train_net):
+    """Inside the block the network holds the running averages (unchanged without EMA)."""
+    swapped = swap_ema(train_net)
+    try:
+        yield swapped
+    finally:
+        if swapped:
+            swap_ema(train_net)
 
 
 def build_train_step(cfg, net, steps_per_epoch):

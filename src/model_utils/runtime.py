@@ -1,4 +1,5 @@
 """Device, execution mode and (for data-parallel runs) the communication group."""
+import functools
 import os
 
 import mindspore as ms
@@ -65,11 +66,19 @@ def release_free_memory():
     the freed ones in per-thread arenas, so without this the resident size of a training
     run creeps up by a gigabyte or more. Cheap when called every few dozen steps.
     """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=None)
+def _malloc_trim():
+    """glibc's malloc_trim, or None where the C library has none."""
     try:
         import ctypes
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def quiet_logs(debug=False):
